@@ -1,0 +1,460 @@
+package dev.flota.flash.image;
+
+import dev.flota.flash.secureboot.SignaturePolicy;
+import dev.flota.flash.secureboot.SignatureSector;
+import dev.flota.flash.secureboot.SignatureVerdict;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A streaming {@code esp_image_verify}: give it the image in chunks of any size with {@link #update(ByteBuffer)}, then
+ * call {@link #finish()}. The result is the same whatever the chunking, and memory stays at a few KiB whatever the image
+ * size: no buffer is ever sized by a length read from the image.
+ *
+ * <p>Checks run in the device's order (magic, chip, segment count, segment headers, checksum, size, SHA-256, signature)
+ * and every finding is reported, except that a fatal one (bad magic, too many segments, an impossible segment length,
+ * truncation) stops the parse because nothing after it can be located. Not thread-safe; one instance per image.
+ */
+public final class ImageVerifier {
+
+    /** Segments of 16 MiB or more are refused, as the device does. */
+    public static final long MAX_SEGMENT_LENGTH = 16L * 1024 * 1024;
+    static final int SECTOR = 4096;
+    private static final int CHECKSUM_SEED = 0xEF;
+    private static final int DIGEST_SIZE = 32;
+
+    private enum Stage { HEADER, SEGMENT_HEADER, SEGMENT_DATA, PADDING, CHECKSUM, DIGEST, FILLER, SIGNATURE, TRAILER }
+
+    private final VerifyOptions options;
+    private final SignaturePolicy policy;
+    private final MessageDigest sha256 = digest("SHA-256");
+    private final MessageDigest sha384;
+    private final byte[] scratch = new byte[SECTOR];
+    private final byte[] descriptor = new byte[AppDescription.SIZE];
+    private final List<ImageSegment> segments = new ArrayList<>();
+    private final List<ImageFinding> findings = new ArrayList<>();
+
+    private Stage stage = Stage.HEADER;
+    private int scratchFill;
+    private long position;
+    private boolean stopped;
+    private ImageHeader header;
+    private long segmentRemaining;
+    private int descriptorFill;
+    private long xorWide;
+    private int xorBytes = CHECKSUM_SEED;
+    private long checksumOffset = -1;
+    private Integer storedChecksum;
+    private String computedSha256;
+    private String storedSha256;
+    private long imageLength = -1;
+    private long signatureOffset = -1;
+    private byte[] signedSha256;
+    private byte[] signedSha384;
+    private SignatureSector sector;
+    private ImageVerification result;
+
+    private ImageVerifier(VerifyOptions options) {
+        this.options = options;
+        this.policy = options.signaturePolicy().orElse(null);
+        this.sha384 = policy != null && policy.needsSha384() ? digest("SHA-384") : null;
+    }
+
+    public static ImageVerifier create(VerifyOptions options) {
+        return new ImageVerifier(options);
+    }
+
+    /** Verifies a whole image held in memory. */
+    public static ImageVerification verify(byte[] image, VerifyOptions options) {
+        return create(options).update(ByteBuffer.wrap(image)).finish();
+    }
+
+    public static ImageVerification verify(byte[] image) {
+        return verify(image, VerifyOptions.defaults());
+    }
+
+    /** Consumes every remaining byte of {@code chunk}. */
+    public ImageVerifier update(ByteBuffer chunk) {
+        if (result != null) {
+            throw new IllegalStateException("finish() was already called");
+        }
+        while (chunk.hasRemaining()) {
+            if (stopped || stage == Stage.TRAILER) {
+                position += chunk.remaining();
+                chunk.position(chunk.limit());
+                return this;
+            }
+            switch (stage) {
+                case HEADER -> {
+                    if (fill(chunk, ImageHeader.SIZE)) {
+                        onHeader();
+                    }
+                }
+                case SEGMENT_HEADER -> {
+                    if (fill(chunk, SegmentHeader.SIZE)) {
+                        onSegmentHeader();
+                    }
+                }
+                case SEGMENT_DATA -> segmentData(chunk);
+                case PADDING -> skipHashed(chunk, checksumOffset, Stage.CHECKSUM);
+                case CHECKSUM -> onChecksum(chunk.get());
+                case DIGEST -> {
+                    if (fill(chunk, DIGEST_SIZE)) {
+                        storedSha256 = HexFormat.of().formatHex(scratch, 0, DIGEST_SIZE);
+                        hash(ByteBuffer.wrap(scratch, 0, DIGEST_SIZE));
+                        afterImage();
+                    }
+                }
+                case FILLER -> skipHashed(chunk, signatureOffset, Stage.SIGNATURE);
+                case SIGNATURE -> {
+                    if (position == signatureOffset && scratchFill == 0) {
+                        takeSignedDigests();
+                    }
+                    if (fill(chunk, SECTOR)) {
+                        sector = SignatureSector.parse(scratch);
+                        stage = Stage.TRAILER;
+                    }
+                }
+                default -> throw new IllegalStateException(stage.name());
+            }
+        }
+        return this;
+    }
+
+    /** Ends the stream and returns the verdict; the result is cached, so calling it twice is harmless. */
+    public ImageVerification finish() {
+        if (result != null) {
+            return result;
+        }
+        if (!stopped) {
+            if (stage.compareTo(Stage.DIGEST) <= 0) {
+                truncated();
+            }
+            Optional<AppDescription> app = appDescription();
+            checkSegments(app);
+            checkKind(app);
+            checkIntegrity();
+        }
+        ImageKind kind = header == null || header.magic() != ImageHeader.MAGIC ? null : kind(appDescription());
+        result = new ImageVerification(findings, Optional.ofNullable(kind), Optional.ofNullable(header), segments,
+                Optional.ofNullable(storedChecksum), fold(), Optional.ofNullable(storedSha256),
+                Optional.ofNullable(computedSha256), imageLength, position, appDescription(),
+                bootloaderDescription(), Optional.ofNullable(signatureVerdict()));
+        return result;
+    }
+
+    /** The header once its 24 bytes have arrived, so a pipeline can check the chip before writing anything. */
+    public Optional<ImageHeader> header() {
+        return Optional.ofNullable(header);
+    }
+
+    /** The app descriptor once the first 288 bytes have arrived and hold one. */
+    public Optional<AppDescription> appDescription() {
+        return descriptorFill == AppDescription.SIZE && AppDescription.isPresent(descriptor, 0)
+                ? Optional.of(AppDescription.parse(descriptor, 0)) : Optional.empty();
+    }
+
+    /** The bootloader descriptor once the first 104 bytes have arrived and hold one. */
+    public Optional<BootloaderDescription> bootloaderDescription() {
+        return BootloaderDescription.isPresent(trimmedDescriptor(), 0)
+                ? Optional.of(BootloaderDescription.parse(trimmedDescriptor(), 0)) : Optional.empty();
+    }
+
+    /** Findings so far; a fatal one means the rest of the stream is ignored. */
+    public List<ImageFinding> findings() {
+        return List.copyOf(findings);
+    }
+
+    public long bytesRead() {
+        return position;
+    }
+
+    private byte[] trimmedDescriptor() {
+        return descriptorFill == AppDescription.SIZE ? descriptor : java.util.Arrays.copyOf(descriptor, descriptorFill);
+    }
+
+    private boolean fill(ByteBuffer chunk, int size) {
+        int n = Math.min(size - scratchFill, chunk.remaining());
+        chunk.get(scratch, scratchFill, n);
+        scratchFill += n;
+        position += n;
+        if (scratchFill < size) {
+            return false;
+        }
+        scratchFill = 0;
+        return true;
+    }
+
+    private void onHeader() {
+        header = ImageHeader.parse(scratch, 0);
+        hash(ByteBuffer.wrap(scratch, 0, ImageHeader.SIZE));
+        if (header.magic() != ImageHeader.MAGIC) {
+            stop(ImageError.INVALID_MAGIC, String.format("image magic 0x%02x, expected 0xe9", header.magic()));
+            return;
+        }
+        options.chip().ifPresent(this::checkChip);
+        if (header.segmentCount() > ImageHeader.MAX_SEGMENTS) {
+            stop(ImageError.TOO_MANY_SEGMENTS,
+                    "segment count " + header.segmentCount() + " exceeds " + ImageHeader.MAX_SEGMENTS);
+            return;
+        }
+        nextSegment();
+    }
+
+    private void checkChip(Chip chip) {
+        if (header.chipId() != chip.id()) {
+            add(ImageError.CHIP_ID_MISMATCH, String.format("image is for chip id %d (%s), device is %s (%d)",
+                    header.chipId(), header.chip().map(Chip::displayName).orElse("unknown"), chip.displayName(),
+                    chip.id()));
+            return;
+        }
+        int revision = options.chipRevision();
+        if (revision < header.minChipRevFull()) {
+            add(ImageError.CHIP_REVISION_TOO_LOW, "image needs chip revision >= " + revisionText(
+                    header.minChipRevFull()) + ", device is " + revisionText(revision));
+        }
+        header.maxChipRevision().filter(max -> revision > max).ifPresent(max -> add(
+                ImageError.CHIP_REVISION_TOO_HIGH, "image supports chip revision <= " + revisionText(max)
+                        + ", device is " + revisionText(revision)));
+    }
+
+    private void nextSegment() {
+        if (segments.size() < header.segmentCount()) {
+            stage = Stage.SEGMENT_HEADER;
+            return;
+        }
+        checksumOffset = position | 0xF;
+        stage = position == checksumOffset ? Stage.CHECKSUM : Stage.PADDING;
+    }
+
+    private void onSegmentHeader() {
+        SegmentHeader segment = SegmentHeader.parse(scratch, 0);
+        hash(ByteBuffer.wrap(scratch, 0, SegmentHeader.SIZE));
+        int index = segments.size();
+        if (segment.dataLength() >= MAX_SEGMENT_LENGTH) {
+            stop(ImageError.SEGMENT_TOO_LARGE, String.format("segment %d length 0x%x is not below 16 MB", index,
+                    segment.dataLength()));
+            return;
+        }
+        if (segment.dataLength() % 4 != 0) {
+            stop(ImageError.SEGMENT_LENGTH_UNALIGNED, String.format("segment %d length 0x%x is not a multiple of 4",
+                    index, segment.dataLength()));
+            return;
+        }
+        segments.add(new ImageSegment(segment.loadAddress(), segment.dataLength(), position));
+        segmentRemaining = segment.dataLength();
+        if (segmentRemaining == 0) {
+            nextSegment();
+        } else {
+            stage = Stage.SEGMENT_DATA;
+        }
+    }
+
+    private void segmentData(ByteBuffer chunk) {
+        int n = (int) Math.min(segmentRemaining, chunk.remaining());
+        ByteBuffer data = chunk.slice(chunk.position(), n);
+        if (segments.size() == 1 && descriptorFill < AppDescription.SIZE) {
+            int take = Math.min(n, AppDescription.SIZE - descriptorFill);
+            data.get(data.position(), descriptor, descriptorFill, take);
+            descriptorFill += take;
+        }
+        xor(data.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+        hash(data);
+        chunk.position(chunk.position() + n);
+        position += n;
+        segmentRemaining -= n;
+        if (segmentRemaining == 0) {
+            nextSegment();
+        }
+    }
+
+    private void xor(ByteBuffer data) {
+        long wide = xorWide;
+        while (data.remaining() >= Long.BYTES) {
+            wide ^= data.getLong();
+        }
+        xorWide = wide;
+        int narrow = xorBytes;
+        while (data.hasRemaining()) {
+            narrow ^= data.get() & 0xFF;
+        }
+        xorBytes = narrow;
+    }
+
+    private int fold() {
+        long w = xorWide;
+        w ^= w >>> 32;
+        w ^= w >>> 16;
+        w ^= w >>> 8;
+        return (int) ((w ^ xorBytes) & 0xFF);
+    }
+
+    private void skipHashed(ByteBuffer chunk, long until, Stage next) {
+        int n = (int) Math.min(until - position, chunk.remaining());
+        hash(chunk.slice(chunk.position(), n));
+        chunk.position(chunk.position() + n);
+        position += n;
+        if (position == until) {
+            stage = next;
+        }
+    }
+
+    private void onChecksum(byte value) {
+        storedChecksum = value & 0xFF;
+        sha256.update(value);
+        if (sha384 != null) {
+            sha384.update(value);
+        }
+        position++;
+        computedSha256 = HexFormat.of().formatHex(clone(sha256).digest());
+        imageLength = position + (header.isHashAppended() ? DIGEST_SIZE : 0);
+        if (header.isHashAppended()) {
+            stage = Stage.DIGEST;
+        } else {
+            afterImage();
+        }
+    }
+
+    private void afterImage() {
+        if (policy == null) {
+            stage = Stage.TRAILER;
+            return;
+        }
+        signatureOffset = (imageLength + SECTOR - 1) / SECTOR * SECTOR;
+        stage = position == signatureOffset ? Stage.SIGNATURE : Stage.FILLER;
+    }
+
+    private void takeSignedDigests() {
+        signedSha256 = clone(sha256).digest();
+        signedSha384 = sha384 != null ? clone(sha384).digest() : null;
+    }
+
+    private void truncated() {
+        String where = switch (stage) {
+            case HEADER -> "inside the 24-byte image header";
+            case SEGMENT_HEADER -> "inside the header of segment " + segments.size();
+            case SEGMENT_DATA -> String.format("inside segment %d data, 0x%x bytes short", segments.size() - 1,
+                    segmentRemaining);
+            case PADDING, CHECKSUM -> "before the checksum byte at offset " + String.format("0x%x", checksumOffset);
+            case DIGEST -> "where hash_appended=1 needs the 32-byte SHA-256 digest";
+            default -> "early";
+        };
+        add(ImageError.TRUNCATED, "image truncated at " + position + " bytes, " + where);
+    }
+
+    private void checkSegments(Optional<AppDescription> app) {
+        if (header == null) {
+            return;
+        }
+        Chip chip = header.chip().orElse(null);
+        int page = app.map(d -> d.mmuPageSize(options.mmuPageSize())).orElse(options.mmuPageSize());
+        for (int i = 0; i < segments.size(); i++) {
+            ImageSegment s = segments.get(i);
+            if (chip != null && chip.isFlashMapped(s.loadAddress()) && s.dataOffset() % page != s.loadAddress() % page) {
+                add(ImageError.SEGMENT_MMU_MISALIGNED, String.format(
+                        "segment %d at 0x%x is flash-mapped but its data starts at file offset 0x%x (MMU page 0x%x)",
+                        i, s.loadAddress(), s.dataOffset(), page));
+            }
+        }
+        if (kind(app) == ImageKind.APP && !segments.isEmpty() && segments.get(0).length() < AppDescription.SIZE) {
+            add(ImageError.FIRST_SEGMENT_TOO_SHORT, "segment 0 of an app holds the 256-byte app descriptor but is "
+                    + segments.get(0).length() + " bytes");
+        }
+    }
+
+    private void checkKind(Optional<AppDescription> app) {
+        ImageKind expected = options.expectedKind().orElse(null);
+        if (expected == null || header == null) {
+            return;
+        }
+        if (expected == ImageKind.APP && app.isEmpty()) {
+            add(ImageError.MISSING_APP_DESCRIPTION, "no esp_app_desc_t (magic 0xABCD5432) at offset 0x20");
+        } else if (kind(app) != expected) {
+            add(ImageError.WRONG_IMAGE_KIND, "expected " + expected.label() + " image, got " + kind(app).label());
+        }
+    }
+
+    private void checkIntegrity() {
+        if (storedChecksum != null && storedChecksum != fold()) {
+            add(ImageError.CHECKSUM_MISMATCH, String.format("checksum 0x%02x stored, 0x%02x computed", storedChecksum,
+                    fold()));
+        }
+        long partition = options.partitionSize();
+        long needed = signatureOffset > 0 ? signatureOffset + SECTOR : imageLength;
+        if (partition > 0 && needed > partition) {
+            add(ImageError.IMAGE_TOO_LARGE, String.format("image needs 0x%x bytes, partition holds 0x%x", needed,
+                    partition));
+        }
+        if (storedSha256 != null && !storedSha256.equals(computedSha256)) {
+            add(ImageError.SHA256_MISMATCH, "appended SHA-256 " + storedSha256 + " but image hashes to "
+                    + computedSha256);
+        }
+        if (policy != null && imageLength > 0) {
+            SignatureVerdict verdict = signatureVerdict();
+            if (verdict == null) {
+                add(ImageError.SIGNATURE_MISSING, String.format(
+                        "no 4096-byte signature sector at offset 0x%x (file has %d bytes)", signatureOffset, position));
+            } else if (!verdict.accepted()) {
+                add(ImageError.SIGNATURE_INVALID, verdict.reason());
+            }
+        }
+    }
+
+    private SignatureVerdict signatureVerdict() {
+        return sector == null ? null : policy.verify(sector, signedSha256, signedSha384);
+    }
+
+    private ImageKind kind(Optional<AppDescription> app) {
+        if (app.isPresent()) {
+            return ImageKind.APP;
+        }
+        if (bootloaderDescription().isPresent()) {
+            return ImageKind.BOOTLOADER;
+        }
+        Chip chip = header.chip().orElse(Chip.ESP32);
+        return segments.stream().anyMatch(s -> chip.isFlashMapped(s.loadAddress())) ? ImageKind.APP
+                : ImageKind.BOOTLOADER;
+    }
+
+    private void hash(ByteBuffer data) {
+        if (sha384 != null) {
+            sha384.update(data.duplicate());
+        }
+        sha256.update(data);
+    }
+
+    private void stop(ImageError error, String message) {
+        add(error, message);
+        stopped = true;
+    }
+
+    private void add(ImageError error, String message) {
+        findings.add(new ImageFinding(error, message));
+    }
+
+    private static String revisionText(int full) {
+        return "v" + full / 100 + "." + full % 100;
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is part of every JDK", e);
+        }
+    }
+
+    private static MessageDigest clone(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-2 digests are cloneable", e);
+        }
+    }
+}
