@@ -81,6 +81,11 @@ public enum Chip {
         return (loadAddress >= dromLow && loadAddress < dromHigh) || (loadAddress >= iromLow && loadAddress < iromHigh);
     }
 
+    /** The first flash-mapped data (DROM) address, where an app's first segment and its descriptor load. */
+    public long dromBase() {
+        return dromLow;
+    }
+
     public static Optional<Chip> byId(int id) {
         for (Chip chip : values()) {
             if (chip.id == id) {
