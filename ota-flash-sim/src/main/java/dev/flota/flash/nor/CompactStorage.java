@@ -1,0 +1,169 @@
+package dev.flota.flash.nor;
+
+import java.util.Arrays;
+
+/**
+ * Flash contents for large simulated fleets: erased sectors take no memory, and complete sectors are interned in a
+ * {@link SectorPool} shared by all devices, so a fleet that took the same update holds each sector of it once. Only the
+ * few sectors a device is writing right now are private copies. Reads return the real bytes; nothing is approximated.
+ */
+public final class CompactStorage implements FlashStorage {
+
+    static final int SECTOR = NorFlash.SECTOR_SIZE;
+    private static final int MAX_PRIVATE = 2;
+
+    private final SectorPool pool;
+    private final long size;
+    private final byte[][] sectors;
+    private final boolean[] shared;
+    private final int[] privateSectors = new int[MAX_PRIVATE];
+    private int privateCount;
+
+    public CompactStorage(long size, SectorPool pool) {
+        if (size <= 0 || size % SECTOR != 0 || size / SECTOR > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("flash size must be a positive multiple of 4 KiB, got " + size);
+        }
+        this.pool = pool;
+        this.size = size;
+        this.sectors = new byte[(int) (size / SECTOR)][];
+        this.shared = new boolean[sectors.length];
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public synchronized void read(long address, byte[] into, int offset, int length) {
+        while (length > 0) {
+            int sector = (int) (address / SECTOR);
+            int within = (int) (address % SECTOR);
+            int n = Math.min(length, SECTOR - within);
+            byte[] content = sectors[sector];
+            if (content == null) {
+                Arrays.fill(into, offset, offset + n, (byte) 0xFF);
+            } else {
+                System.arraycopy(content, within, into, offset, n);
+            }
+            address += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    @Override
+    public synchronized void write(long address, byte[] from, int offset, int length) {
+        while (length > 0) {
+            int sector = (int) (address / SECTOR);
+            int within = (int) (address % SECTOR);
+            int n = Math.min(length, SECTOR - within);
+            System.arraycopy(from, offset, writable(sector), within, n);
+            address += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    @Override
+    public synchronized void erase(long address, int length) {
+        while (length > 0) {
+            int sector = (int) (address / SECTOR);
+            int within = (int) (address % SECTOR);
+            int n = Math.min(length, SECTOR - within);
+            if (n == SECTOR) {
+                drop(sector);
+            } else {
+                Arrays.fill(writable(sector), within, within + n, (byte) 0xFF);
+            }
+            address += n;
+            length -= n;
+        }
+    }
+
+    /** Interns the sectors being written, so the device holds only shared contents. */
+    @Override
+    public synchronized void flush() {
+        while (privateCount > 0) {
+            seal(privateSectors[--privateCount]);
+        }
+    }
+
+    /** Releases every sector back to the pool. */
+    @Override
+    public synchronized void close() {
+        for (int i = 0; i < sectors.length; i++) {
+            drop(i);
+        }
+    }
+
+    /** Sectors holding anything but 0xFF (or being written). */
+    public synchronized int sectorsInUse() {
+        int used = 0;
+        for (byte[] sector : sectors) {
+            used += sector != null ? 1 : 0;
+        }
+        return used;
+    }
+
+    private byte[] writable(int sector) {
+        if (sectors[sector] != null && !shared[sector]) {
+            return sectors[sector];
+        }
+        byte[] copy;
+        if (sectors[sector] == null) {
+            copy = new byte[SECTOR];
+            Arrays.fill(copy, (byte) 0xFF);
+        } else {
+            copy = sectors[sector].clone();
+            pool.release(sectors[sector]);
+        }
+        if (privateCount == MAX_PRIVATE) {
+            seal(privateSectors[0]);
+            System.arraycopy(privateSectors, 1, privateSectors, 0, MAX_PRIVATE - 1);
+            privateCount--;
+        }
+        privateSectors[privateCount++] = sector;
+        sectors[sector] = copy;
+        shared[sector] = false;
+        return copy;
+    }
+
+    private void seal(int sector) {
+        byte[] content = sectors[sector];
+        if (content == null || shared[sector]) {
+            return;
+        }
+        if (isErased(content)) {
+            sectors[sector] = null;
+        } else {
+            sectors[sector] = pool.intern(content);
+            shared[sector] = true;
+        }
+    }
+
+    private void drop(int sector) {
+        if (sectors[sector] != null && shared[sector]) {
+            pool.release(sectors[sector]);
+        } else if (sectors[sector] != null) {
+            for (int i = 0; i < privateCount; i++) {
+                if (privateSectors[i] == sector) {
+                    System.arraycopy(privateSectors, i + 1, privateSectors, i, privateCount - i - 1);
+                    privateCount--;
+                    break;
+                }
+            }
+        }
+        sectors[sector] = null;
+        shared[sector] = false;
+    }
+
+    private static boolean isErased(byte[] content) {
+        for (byte b : content) {
+            if (b != (byte) 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

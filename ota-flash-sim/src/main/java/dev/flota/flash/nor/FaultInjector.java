@@ -1,0 +1,112 @@
+package dev.flota.flash.nor;
+
+import java.util.Random;
+
+/**
+ * Faults a test arms on a {@link NorFlash}: a power cut after N mutating operations (sector or block erase, page
+ * program) or after N programmed bytes, one-shot operation failures, and bit flips on read. A cut leaves the
+ * interrupted operation half done, as real NOR does: a program leaves a prefix of its page programmed, an erase a
+ * prefix of its sector erased. Deterministic for a given seed.
+ */
+public final class FaultInjector {
+
+    private long operationsUntilCut = -1;
+    private long bytesUntilCut = -1;
+    private int failAfter = -1;
+    private FlashError failure;
+    private long flipAddress = -1;
+    private int flipMask;
+    private final Random random;
+
+    FaultInjector(long seed) {
+        this.random = new Random(seed);
+    }
+
+    /** Cut power during the operation after the next {@code operations} mutating operations complete. */
+    public synchronized FaultInjector cutPowerAfterOperations(long operations) {
+        operationsUntilCut = requireNonNegative(operations);
+        return this;
+    }
+
+    /** Cut power once {@code bytes} more bytes have been programmed. */
+    public synchronized FaultInjector cutPowerAfterBytes(long bytes) {
+        bytesUntilCut = requireNonNegative(bytes);
+        return this;
+    }
+
+    /** Fail the mutating operation after the next {@code operations} ones with {@code error}, once. */
+    public synchronized FaultInjector failOperation(long operations, FlashError error) {
+        if (error != FlashError.FLASH_OP_FAIL && error != FlashError.FLASH_OP_TIMEOUT) {
+            throw new IllegalArgumentException("inject FLASH_OP_FAIL or FLASH_OP_TIMEOUT, not " + error);
+        }
+        failAfter = (int) requireNonNegative(operations);
+        failure = error;
+        return this;
+    }
+
+    /** Every read covering {@code address} returns its bit {@code bit} flipped (the flash itself is unchanged). */
+    public synchronized FaultInjector flipBitOnRead(long address, int bit) {
+        flipAddress = address;
+        flipMask = 1 << (bit & 7);
+        return this;
+    }
+
+    /** Disarms everything. */
+    public synchronized FaultInjector clear() {
+        operationsUntilCut = -1;
+        bytesUntilCut = -1;
+        failAfter = -1;
+        failure = null;
+        flipAddress = -1;
+        return this;
+    }
+
+    /** Called before a mutating operation: the one-shot failure to raise now, or null. */
+    synchronized FlashError failureDue() {
+        if (failAfter < 0) {
+            return null;
+        }
+        if (failAfter-- > 0) {
+            return null;
+        }
+        FlashError due = failure;
+        failure = null;
+        return due;
+    }
+
+    /**
+     * Called before a mutating operation over {@code bytes} bytes: how many of them complete before the power goes,
+     * or -1 when the operation completes. Only programs count towards {@link #cutPowerAfterBytes(long)}.
+     */
+    synchronized int cutPoint(int bytes, boolean program) {
+        if (operationsUntilCut == 0) {
+            operationsUntilCut = -1;
+            return random.nextInt(Math.max(1, bytes));
+        }
+        if (operationsUntilCut > 0) {
+            operationsUntilCut--;
+        }
+        if (program && bytesUntilCut >= 0) {
+            if (bytesUntilCut < bytes) {
+                int done = (int) bytesUntilCut;
+                bytesUntilCut = -1;
+                return done;
+            }
+            bytesUntilCut -= bytes;
+        }
+        return -1;
+    }
+
+    synchronized void applyReadFaults(long address, byte[] into, int offset, int length) {
+        if (flipAddress >= address && flipAddress < address + length) {
+            into[offset + (int) (flipAddress - address)] ^= (byte) flipMask;
+        }
+    }
+
+    private static long requireNonNegative(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("must not be negative: " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,252 @@
+package dev.flota.flash.nor;
+
+import java.time.Duration;
+
+/**
+ * A SPI NOR flash chip: 4 KiB erase sectors, 256-byte program pages, 64 KiB erase blocks. Erase sets bytes to 0xFF
+ * and works on sector (or block) boundaries only; programming can only clear bits. Each operation advances the chip's
+ * virtual clock by its datasheet time ({@link FlashTiming}) and is counted per sector for wear; a {@link FaultInjector}
+ * can cut the power, fail operations or flip bits on read. After a power cut every operation fails until
+ * {@link #powerCycle()}, and what the chip holds is all that survives.
+ *
+ * <p>Thread-safe; operations on one chip are serialised as on a real SPI bus.
+ */
+public final class NorFlash {
+
+    public static final int SECTOR_SIZE = 4096;
+    public static final int PAGE_SIZE = 256;
+    public static final int BLOCK_SIZE = 65536;
+
+    private final FlashStorage storage;
+    private final FlashConfig config;
+    private final FaultInjector faults;
+    private int[] wear;
+    private boolean powerLost;
+    private long busyNanos;
+    private long sectorErases;
+    private long blockErases;
+    private long pagePrograms;
+    private long bytesProgrammed;
+    private long bytesRead;
+
+    private NorFlash(FlashStorage storage, FlashConfig config) {
+        if (storage.size() % SECTOR_SIZE != 0) {
+            throw new IllegalArgumentException("flash size must be a multiple of 4 KiB, got " + storage.size());
+        }
+        this.storage = storage;
+        this.config = config;
+        this.faults = new FaultInjector(config.faultSeed());
+    }
+
+    public static NorFlash create(FlashStorage storage, FlashConfig config) {
+        return new NorFlash(storage, config);
+    }
+
+    /** An erased in-memory chip with the default configuration. */
+    public static NorFlash inMemory(long size) {
+        return create(FlashStorage.inMemory(size), FlashConfig.defaults());
+    }
+
+    public long size() {
+        return storage.size();
+    }
+
+    public FlashConfig config() {
+        return config;
+    }
+
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    public synchronized void read(long address, byte[] into, int offset, int length) {
+        checkPower();
+        checkRange(address, length);
+        storage.read(address, into, offset, length);
+        faults.applyReadFaults(address, into, offset, length);
+        bytesRead += length;
+        busyNanos += config.timing().read(length).toNanos();
+    }
+
+    public byte[] read(long address, int length) {
+        byte[] bytes = new byte[length];
+        read(address, bytes, 0, length);
+        return bytes;
+    }
+
+    /** Erases the 4 KiB sector at {@code address} (sector aligned). */
+    public synchronized void eraseSector(long address) {
+        checkPower();
+        checkRange(address, SECTOR_SIZE);
+        checkAligned(address, SECTOR_SIZE, "sector erase address");
+        erase(address, SECTOR_SIZE);
+        sectorErases++;
+        busyNanos += config.timing().sectorErase().toNanos();
+    }
+
+    /** Erases the 64 KiB block at {@code address} (block aligned). */
+    public synchronized void eraseBlock(long address) {
+        checkPower();
+        checkRange(address, BLOCK_SIZE);
+        checkAligned(address, BLOCK_SIZE, "block erase address");
+        erase(address, BLOCK_SIZE);
+        blockErases++;
+        busyNanos += config.timing().blockErase().toNanos();
+    }
+
+    /**
+     * Erases {@code [address, address + length)}, both sector aligned, with block erases where whole aligned blocks
+     * fit and sector erases elsewhere, as {@code esp_flash_erase_region} does.
+     */
+    public synchronized void eraseRange(long address, long length) {
+        checkPower();
+        checkRange(address, length);
+        checkAligned(address, SECTOR_SIZE, "erase address");
+        checkAligned(length, SECTOR_SIZE, "erase length");
+        long end = address + length;
+        while (address < end) {
+            if (address % BLOCK_SIZE == 0 && end - address >= BLOCK_SIZE) {
+                eraseBlock(address);
+                address += BLOCK_SIZE;
+            } else {
+                eraseSector(address);
+                address += SECTOR_SIZE;
+            }
+        }
+    }
+
+    /**
+     * Programs {@code length} bytes, one page program per 256-byte page touched. In strict mode a byte that would need
+     * a 0 bit turned back into 1 fails the whole call before anything is written; otherwise the bits are ANDed.
+     */
+    public synchronized void program(long address, byte[] from, int offset, int length) {
+        checkPower();
+        checkRange(address, length);
+        if (config.strictProgramming()) {
+            checkProgrammable(address, from, offset, length);
+        }
+        while (length > 0) {
+            int n = (int) Math.min(length, PAGE_SIZE - address % PAGE_SIZE);
+            programPage(address, from, offset, n);
+            address += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    public void program(long address, byte[] bytes) {
+        program(address, bytes, 0, bytes.length);
+    }
+
+    /** True after a power cut, until {@link #powerCycle()}. */
+    public synchronized boolean isPowerLost() {
+        return powerLost;
+    }
+
+    /** Power comes back: the chip works again with whatever it holds. */
+    public synchronized void powerCycle() {
+        powerLost = false;
+    }
+
+    public synchronized void flush() {
+        storage.flush();
+    }
+
+    /** Erase cycles of the sector containing {@code address}. */
+    public synchronized int wear(long address) {
+        checkRange(address, 1);
+        return wear == null ? 0 : wear[(int) (address / SECTOR_SIZE)];
+    }
+
+    public synchronized FlashStats stats() {
+        int maxWear = 0;
+        if (wear != null) {
+            for (int w : wear) {
+                maxWear = Math.max(maxWear, w);
+            }
+        }
+        return new FlashStats(sectorErases, blockErases, pagePrograms, bytesProgrammed, bytesRead,
+                Duration.ofNanos(busyNanos), maxWear);
+    }
+
+    /** Time the chip has been busy on its virtual clock. */
+    public synchronized Duration busyTime() {
+        return Duration.ofNanos(busyNanos);
+    }
+
+    private void erase(long address, int length) {
+        FlashError failure = faults.failureDue();
+        if (failure != null) {
+            throw new FlashException(failure, String.format("erase at 0x%x failed (injected)", address));
+        }
+        int cut = faults.cutPoint(length, false);
+        if (cut >= 0) {
+            storage.erase(address, cut);
+            powerLost = true;
+            throw new FlashException(FlashError.POWER_LOST, String.format(
+                    "power cut during erase at 0x%x (0x%x of 0x%x bytes erased)", address, cut, length));
+        }
+        storage.erase(address, length);
+        if (wear == null) {
+            wear = new int[(int) (storage.size() / SECTOR_SIZE)];
+        }
+        for (long a = address; a < address + length; a += SECTOR_SIZE) {
+            wear[(int) (a / SECTOR_SIZE)]++;
+        }
+    }
+
+    private void programPage(long address, byte[] from, int offset, int length) {
+        FlashError failure = faults.failureDue();
+        if (failure != null) {
+            throw new FlashException(failure, String.format("page program at 0x%x failed (injected)", address));
+        }
+        int cut = faults.cutPoint(length, true);
+        int done = cut >= 0 ? cut : length;
+        byte[] current = new byte[done];
+        storage.read(address, current, 0, done);
+        for (int i = 0; i < done; i++) {
+            current[i] &= from[offset + i];
+        }
+        storage.write(address, current, 0, done);
+        bytesProgrammed += done;
+        pagePrograms++;
+        busyNanos += config.timing().pageProgram().toNanos();
+        if (cut >= 0) {
+            powerLost = true;
+            throw new FlashException(FlashError.POWER_LOST, String.format(
+                    "power cut during page program at 0x%x (%d of %d bytes programmed)", address, cut, length));
+        }
+    }
+
+    private void checkProgrammable(long address, byte[] from, int offset, int length) {
+        byte[] current = new byte[length];
+        storage.read(address, current, 0, length);
+        for (int i = 0; i < length; i++) {
+            if ((current[i] & from[offset + i]) != from[offset + i]) {
+                throw new FlashException(FlashError.PROGRAM_ONE_OVER_ZERO, String.format(
+                        "programming 0x%02x over 0x%02x at 0x%x needs an erase first", from[offset + i] & 0xFF,
+                        current[i] & 0xFF, address + i));
+            }
+        }
+    }
+
+    private void checkPower() {
+        if (powerLost) {
+            throw new FlashException(FlashError.POWER_LOST, "the chip has no power; reboot the device");
+        }
+    }
+
+    private void checkRange(long address, long length) {
+        if (address < 0 || length < 0 || address + length > storage.size()) {
+            throw new FlashException(FlashError.OUT_OF_RANGE, String.format(
+                    "0x%x bytes at 0x%x do not fit the 0x%x-byte chip", length, address, storage.size()));
+        }
+    }
+
+    private static void checkAligned(long value, int alignment, String what) {
+        if (value % alignment != 0) {
+            throw new FlashException(FlashError.MISALIGNED, String.format("%s 0x%x is not a multiple of 0x%x", what,
+                    value, alignment));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.flota.flash.nor;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Sector contents shared by every {@link CompactStorage} that holds the same 4 KiB: when 10,000 simulated devices
+ * take the same update, each sector of it is stored once. Reference counted, so contents nobody holds are freed.
+ * Thread-safe.
+ */
+public final class SectorPool {
+
+    private static final class Key {
+        final byte[] bytes;
+        final int hash;
+
+        Key(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && key.hash == hash && Arrays.equals(key.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private static final class Entry {
+        final byte[] bytes;
+        long references;
+
+        Entry(byte[] bytes) {
+            this.bytes = bytes;
+        }
+    }
+
+    private final Map<Key, Entry> entries = new HashMap<>();
+    private final Map<byte[], Entry> byArray = new java.util.IdentityHashMap<>();
+
+    /** Returns the shared copy of {@code content} (which the caller must no longer modify) and counts a reference. */
+    public synchronized byte[] intern(byte[] content) {
+        Entry entry = entries.computeIfAbsent(new Key(content), k -> {
+            Entry fresh = new Entry(content);
+            byArray.put(content, fresh);
+            return fresh;
+        });
+        entry.references++;
+        return entry.bytes;
+    }
+
+    /** Drops one reference to a shared array obtained from {@link #intern(byte[])}. */
+    public synchronized void release(byte[] shared) {
+        Entry entry = byArray.get(shared);
+        if (entry == null) {
+            throw new IllegalArgumentException("not a pooled sector");
+        }
+        if (--entry.references == 0) {
+            byArray.remove(shared);
+            entries.remove(new Key(shared));
+        }
+    }
+
+    /** Distinct sector contents held. */
+    public synchronized int distinctSectors() {
+        return entries.size();
+    }
+
+    /** Bytes of sector contents held (each distinct content once). */
+    public synchronized long bytesHeld() {
+        return entries.values().stream().mapToLong(e -> e.bytes.length).sum();
+    }
+}
