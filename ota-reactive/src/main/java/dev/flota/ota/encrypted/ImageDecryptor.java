@@ -1,0 +1,96 @@
+package dev.flota.ota.encrypted;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Decrypts one pre-encrypted image fed in chunks of any size, as the device's {@code esp_encrypted_img} state machine
+ * does: the 512-byte header (magic checked on its first 4 bytes), the key, then plaintext released chunk by chunk.
+ * {@link #finish()} checks that exactly {@code bin_size} bytes came and that the GCM tag authenticates them; until it
+ * returns, released plaintext must be treated as unverified. Memory: the header plus one chunk. Not thread-safe.
+ */
+public final class ImageDecryptor {
+
+    private final DecryptionKey key;
+    private final byte[] headerBytes = new byte[EncryptedImageHeader.SIZE];
+    private int headerFill;
+    private EncryptedImageHeader header;
+    private GcmStreamDecryptor gcm;
+    private boolean finished;
+
+    private ImageDecryptor(DecryptionKey key) {
+        this.key = Objects.requireNonNull(key);
+    }
+
+    public static ImageDecryptor create(DecryptionKey key) {
+        return new ImageDecryptor(key);
+    }
+
+    /**
+     * Consumes all of {@code chunk} and returns the plaintext it yields (empty while the header is still arriving).
+     *
+     * @throws DecryptException on a bad magic, a key that does not fit the header, or more payload than bin_size
+     */
+    public ByteBuffer update(ByteBuffer chunk) {
+        if (finished) {
+            throw new IllegalStateException("finish() was already called");
+        }
+        if (header == null) {
+            int n = Math.min(chunk.remaining(), EncryptedImageHeader.SIZE - headerFill);
+            chunk.get(headerBytes, headerFill, n);
+            int before = headerFill;
+            headerFill += n;
+            if (before < 4 && headerFill >= 4 && !EncryptedImageHeader.hasMagic(headerBytes)) {
+                EncryptedImageHeader.parse(headerBytes);
+            }
+            if (headerFill < EncryptedImageHeader.SIZE) {
+                return ByteBuffer.allocate(0);
+            }
+            header = EncryptedImageHeader.parse(headerBytes);
+            gcm = new GcmStreamDecryptor(key.aesKey(header), header.iv());
+        }
+        int length = chunk.remaining();
+        if (gcm.position() + length > header.binSize()) {
+            throw new DecryptException(DecryptError.TOO_LONG, String.format(
+                    "payload runs past bin_size %d (at least %d bytes)", header.binSize(), gcm.position() + length));
+        }
+        byte[] plain = new byte[length];
+        gcm.decrypt(chunk, plain, 0);
+        return ByteBuffer.wrap(plain);
+    }
+
+    /**
+     * Ends the stream: verifies the payload length and the GCM tag.
+     *
+     * @throws DecryptException when the header never completed, the payload is short, or the tag does not match
+     */
+    public void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (header == null) {
+            throw new DecryptException(DecryptError.HEADER_TRUNCATED,
+                    "stream ended after " + headerFill + " bytes, inside the 512-byte header");
+        }
+        if (gcm.position() != header.binSize()) {
+            throw new DecryptException(DecryptError.TRUNCATED, String.format(
+                    "payload is %d bytes, bin_size says %d", gcm.position(), header.binSize()));
+        }
+        if (!gcm.verify(header.tag())) {
+            throw new DecryptException(DecryptError.TAG_MISMATCH,
+                    "GCM tag mismatch: the image was changed or encrypted for another key; discard its plaintext");
+        }
+    }
+
+    /** The header once all 512 bytes have arrived. */
+    public Optional<EncryptedImageHeader> header() {
+        return Optional.ofNullable(header);
+    }
+
+    /** Plaintext bytes released so far. */
+    public long plaintextBytes() {
+        return gcm == null ? 0 : gcm.position();
+    }
+}
