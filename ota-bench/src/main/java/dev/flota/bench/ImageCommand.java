@@ -2,9 +2,10 @@ package dev.flota.bench;
 
 import picocli.CommandLine.Command;
 
-/** {@code image}: inspect, sign and verify ESP app and bootloader images. */
+/** {@code image}: inspect, sign, verify, encrypt and decrypt ESP app and bootloader images. */
 @Command(name = "image", mixinStandardHelpOptions = true,
-        description = "Inspect, sign and verify ESP app and bootloader images.",
-        subcommands = {ImageInfoCommand.class, ImageSignCommand.class, ImageVerifyCommand.class})
+        description = "Inspect, sign, verify, encrypt and decrypt ESP app and bootloader images.",
+        subcommands = {ImageInfoCommand.class, ImageSignCommand.class, ImageVerifyCommand.class,
+                ImageEncryptCommand.class, ImageDecryptCommand.class})
 final class ImageCommand {
 }
