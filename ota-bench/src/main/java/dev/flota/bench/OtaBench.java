@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ota-bench", mixinStandardHelpOptions = true, versionProvider = OtaBench.Version.class,
         description = "Flota: ESP-IDF compatible OTA tools and bench.",
-        subcommands = {ImageCommand.class, PartitionsCommand.class, OtadataCommand.class})
+        subcommands = {ImageCommand.class, PartitionsCommand.class, OtadataCommand.class, JmhCommand.class})
 public final class OtaBench {
 
     public static void main(String[] args) {
@@ -32,6 +32,7 @@ public final class OtaBench {
 
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new OtaBench());
+        commandLine.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof UsageException) {
                 cmd.getErr().println("error: " + ex.getMessage());

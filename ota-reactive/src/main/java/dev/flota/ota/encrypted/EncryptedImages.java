@@ -10,7 +10,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The decrypt stage of the OTA pipeline: {@code flux.transform(EncryptedImages.decrypt(key))} turns the bytes of a
- * pre-encrypted image into its plaintext, whatever the chunking, releasing plaintext as it streams. The flux completes
+ * pre-encrypted image into its plaintext, whatever the chunking, releasing plaintext as it streams. It owns the
+ * buffers it receives: writable heap buffers are decrypted in place and re-emitted, so it allocates nothing per chunk. The flux completes
  * only after the GCM tag verified; any failure is a {@link DecryptException} signalled instead of completion, so a
  * pipeline that switches the boot partition on completion never switches to an unauthenticated image.
  */
@@ -66,9 +67,10 @@ public final class EncryptedImages {
             ImageDecryptor decryptor = ImageDecryptor.create(key);
             ByteBuffer in = ByteBuffer.wrap(encrypted);
             while (in.hasRemaining()) {
-                ByteBuffer chunk = in.slice(in.position(), Math.min(65536, in.remaining()));
-                in.position(in.position() + chunk.remaining());
-                decryptor.update(chunk);
+                int n = Math.min(65536, in.remaining());
+                decryptor.update(ByteBuffer.wrap(java.util.Arrays.copyOfRange(encrypted, in.position(),
+                        in.position() + n)));
+                in.position(in.position() + n);
             }
             decryptor.finish();
         }

@@ -50,7 +50,10 @@ final class GcmStreamDecryptor {
         }
     }
 
-    /** Decrypts all remaining bytes of {@code in} into {@code out} at {@code offset}. */
+    /**
+     * Decrypts all remaining bytes of {@code in} into {@code out} at {@code offset}. {@code out} may be {@code in}'s own
+     * backing array at {@code in}'s position: decryption in place.
+     */
     void decrypt(ByteBuffer in, byte[] out, int offset) {
         int length = in.remaining();
         try {
@@ -59,11 +62,11 @@ final class GcmStreamDecryptor {
                 int head = (int) (wrapAt - position);
                 ByteBuffer first = in.duplicate();
                 first.limit(first.position() + head);
-                done = ctr.update(first, ByteBuffer.wrap(out, offset, head));
+                done = crypt(first, out, offset);
                 in.position(in.position() + head);
                 ctr.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(Arrays.copyOf(counterHigh, 16)));
             }
-            done += ctr.update(in, ByteBuffer.wrap(out, offset + done, length - done));
+            done += crypt(in, out, offset + done);
             if (done != length) {
                 throw new IllegalStateException("CTR returned " + done + " of " + length + " bytes");
             }
@@ -75,6 +78,15 @@ final class GcmStreamDecryptor {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES failed on a valid key", e);
         }
+    }
+
+    private int crypt(ByteBuffer in, byte[] out, int offset) throws GeneralSecurityException {
+        int n = in.remaining();
+        int done = in.hasArray()
+                ? ctr.update(in.array(), in.arrayOffset() + in.position(), n, out, offset)
+                : ctr.update(in, ByteBuffer.wrap(out, offset, n));
+        in.position(in.position() + (in.hasArray() ? n : 0));
+        return done;
     }
 
     /** True when {@code expectedTag} authenticates everything decrypted. Call once, at the end. */

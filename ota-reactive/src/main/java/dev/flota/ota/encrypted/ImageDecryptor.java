@@ -29,6 +29,8 @@ public final class ImageDecryptor {
 
     /**
      * Consumes all of {@code chunk} and returns the plaintext it yields (empty while the header is still arriving).
+     * A writable heap buffer is decrypted in place and the plaintext returned is a view of it: the decryptor takes
+     * ownership of the buffers it is given, as a Reactor operator takes ownership of the items it receives.
      *
      * @throws DecryptException on a bad magic, a key that does not fit the header, or more payload than bin_size
      */
@@ -54,6 +56,11 @@ public final class ImageDecryptor {
         if (gcm.position() + length > header.binSize()) {
             throw new DecryptException(DecryptError.TOO_LONG, String.format(
                     "payload runs past bin_size %d (at least %d bytes)", header.binSize(), gcm.position() + length));
+        }
+        if (chunk.hasArray() && !chunk.isReadOnly()) {
+            ByteBuffer plain = chunk.slice();
+            gcm.decrypt(chunk, chunk.array(), chunk.arrayOffset() + chunk.position());
+            return plain;
         }
         byte[] plain = new byte[length];
         gcm.decrypt(chunk, plain, 0);

@@ -13,11 +13,12 @@ final class Chunks {
     private Chunks() {
     }
 
+    /** Copies, since the operator decrypts writable buffers in place. */
     static List<ByteBuffer> random(byte[] bytes, Random random, int maxChunk) {
         List<ByteBuffer> chunks = new ArrayList<>();
         for (int offset = 0; offset < bytes.length; ) {
             int n = Math.min(bytes.length - offset, 1 + random.nextInt(maxChunk));
-            chunks.add(ByteBuffer.wrap(bytes, offset, n).slice());
+            chunks.add(ByteBuffer.wrap(java.util.Arrays.copyOfRange(bytes, offset, offset + n)));
             offset += n;
         }
         return chunks;
