@@ -175,6 +175,14 @@ public final class ImageVerifier {
         return position;
     }
 
+    /**
+     * False once further bytes cannot change the verdict: the image (and its signature sector, when a policy is set)
+     * has been read, or a fatal finding stopped the parse. Lets a reader of flash stop at the end of the image.
+     */
+    public boolean needsMoreInput() {
+        return !stopped && stage != Stage.TRAILER;
+    }
+
     private byte[] trimmedDescriptor() {
         return descriptorFill == AppDescription.SIZE ? descriptor : java.util.Arrays.copyOf(descriptor, descriptorFill);
     }

@@ -1,0 +1,28 @@
+package dev.flota.flash.device;
+
+import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.partition.Partition;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What one boot did: the partition started (empty when nothing was bootable), its app description, the otadata the
+ * bootloader rewrote, and each candidate it skipped with the reason.
+ *
+ * @param booted         the app partition started
+ * @param appDescription its {@code esp_app_desc_t}
+ * @param otadataChanges one line per otadata entry the bootloader rewrote
+ * @param skipped        one line per candidate that did not verify
+ */
+public record BootResult(Optional<Partition> booted, Optional<AppDescription> appDescription,
+        List<String> otadataChanges, List<String> skipped) {
+
+    public BootResult {
+        otadataChanges = List.copyOf(otadataChanges);
+        skipped = List.copyOf(skipped);
+    }
+
+    public String bootedLabel() {
+        return booted.map(Partition::label).orElse("none");
+    }
+}

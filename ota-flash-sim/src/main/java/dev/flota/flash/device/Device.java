@@ -1,0 +1,123 @@
+package dev.flota.flash.device;
+
+import dev.flota.flash.FormatException;
+import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.Chip;
+import dev.flota.flash.image.ImageKind;
+import dev.flota.flash.image.VerifyOptions;
+import dev.flota.flash.nor.NorFlash;
+import dev.flota.flash.partition.Partition;
+import dev.flota.flash.partition.PartitionTable;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A simulated ESP32: its flash, what is not in flash ({@link DeviceProperties}: chip, revision, eFuse, bootloader
+ * options), and the result of the last boot (the running partition and app). {@link #reboot()} runs the bootloader on
+ * whatever the flash holds, exactly as a reset or a power cycle would; nothing else survives.
+ *
+ * <p>The OTA API ({@code esp_ota_*}) is {@code OtaOperations.on(device)}. Thread-safe: operations are serialised.
+ */
+public final class Device {
+
+    private final NorFlash flash;
+    private DeviceProperties properties;
+    private PartitionTable table;
+    private BootResult lastBoot = new BootResult(Optional.empty(), Optional.empty(), java.util.List.of(),
+            java.util.List.of("not booted yet"));
+
+    private Device(NorFlash flash, DeviceProperties properties) {
+        this.flash = Objects.requireNonNull(flash);
+        this.properties = Objects.requireNonNull(properties);
+    }
+
+    /** A device with this flash and these properties, not booted yet. */
+    public static Device of(NorFlash flash, DeviceProperties properties) {
+        return new Device(flash, properties);
+    }
+
+    /** A device that has just been powered on: {@link #reboot()} already ran. */
+    public static Device poweredOn(NorFlash flash, DeviceProperties properties) {
+        Device device = new Device(flash, properties);
+        device.reboot();
+        return device;
+    }
+
+    /**
+     * Reset: power comes back if it was lost, the partition table is read from flash and the bootloader picks and
+     * verifies the app to start, writing otadata as ESP-IDF's bootloader does.
+     */
+    public synchronized BootResult reboot() {
+        flash.powerCycle();
+        try {
+            table = PartitionTable.parse(flash.read(properties.partitionTableOffset(), PartitionTable.MAX_LENGTH));
+        } catch (FormatException e) {
+            table = null;
+            lastBoot = new BootResult(Optional.empty(), Optional.empty(), java.util.List.of(),
+                    java.util.List.of("partition table: " + e.getMessage()));
+            properties = properties.withRunningPartition(null);
+            return lastBoot;
+        }
+        lastBoot = Bootloader.boot(this);
+        properties = properties.withRunningPartition(lastBoot.booted().map(Partition::label).orElse(null));
+        return lastBoot;
+    }
+
+    public NorFlash flash() {
+        return flash;
+    }
+
+    public synchronized DeviceProperties properties() {
+        return properties;
+    }
+
+    public Chip chip() {
+        return properties().chip();
+    }
+
+    /** The partition table read at the last boot. */
+    public synchronized PartitionTable partitionTable() {
+        if (table == null) {
+            throw new IllegalStateException("no valid partition table in flash: " + lastBoot.skipped());
+        }
+        return table;
+    }
+
+    public synchronized BootResult lastBoot() {
+        return lastBoot;
+    }
+
+    /** {@code esp_ota_get_running_partition}: the app the last boot started. */
+    public synchronized Optional<Partition> runningPartition() {
+        return lastBoot.booted();
+    }
+
+    public synchronized Optional<AppDescription> runningApp() {
+        return lastBoot.appDescription();
+    }
+
+    /** Burns anti-rollback eFuse bits up to {@code secureVersion}; the eFuse never goes down. */
+    public synchronized void burnSecureVersion(long secureVersion) {
+        if (secureVersion > properties.efuseSecureVersionMax()) {
+            throw new IllegalArgumentException("secure version " + secureVersion + " exceeds the "
+                    + properties.efuseSecureVersionMax() + "-bit eFuse field");
+        }
+        properties = properties.withEfuseSecureVersion((int) secureVersion);
+    }
+
+    /** How this device verifies an image of {@code kind} for {@code partition}: its chip, revision and the size. */
+    public VerifyOptions verifyOptions(ImageKind kind, Partition partition) {
+        DeviceProperties p = properties();
+        return VerifyOptions.defaults().device(p.chip(), p.chipRevision()).expectKind(kind)
+                .partitionSize(partition.size());
+    }
+
+    synchronized void adoptProperties(DeviceProperties updated) {
+        properties = updated;
+    }
+
+    @Override
+    public String toString() {
+        return "Device[" + chip().esptoolName() + ", running " + lastBoot.bootedLabel() + "]";
+    }
+}

@@ -1,0 +1,163 @@
+package dev.flota.flash.device;
+
+import dev.flota.flash.FormatException;
+import dev.flota.flash.image.Chip;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What a device knows that is not in its flash: chip and revision, the anti-rollback eFuse, the bootloader's Kconfig
+ * choices (rollback, anti-rollback), where the partition table is, and which partition the last boot started. Kept in
+ * a small sidecar file next to a raw flash image, so the image itself stays a plain {@code esptool read_flash} dump.
+ *
+ * @param chip                  the chip
+ * @param chipRevision          major * 100 + minor
+ * @param efuseSecureVersion    the anti-rollback eFuse (number of burned bits)
+ * @param efuseSecureVersionMax the eFuse field width in bits: 32 on ESP32, 16 on the others
+ * @param rollback              {@code CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE}
+ * @param antiRollback          {@code CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK}
+ * @param partitionTableOffset  {@code CONFIG_PARTITION_TABLE_OFFSET}
+ * @param runningPartition      label of the app the last boot started, if any
+ */
+public record DeviceProperties(Chip chip, int chipRevision, int efuseSecureVersion, int efuseSecureVersionMax,
+        boolean rollback, boolean antiRollback, long partitionTableOffset, Optional<String> runningPartition) {
+
+    public static final long DEFAULT_PARTITION_TABLE_OFFSET = 0x8000;
+
+    public DeviceProperties {
+        Objects.requireNonNull(chip);
+        Objects.requireNonNull(runningPartition);
+        if (chipRevision < 0 || efuseSecureVersion < 0 || efuseSecureVersion > efuseSecureVersionMax) {
+            throw new IllegalArgumentException("chip revision and eFuse secure version must be in range");
+        }
+    }
+
+    /** A device of {@code chip} revision v0.0 with rollback and anti-rollback off and the table at 0x8000. */
+    public static DeviceProperties of(Chip chip) {
+        return new DeviceProperties(chip, 0, 0, chip == Chip.ESP32 ? 32 : 16, false, false,
+                DEFAULT_PARTITION_TABLE_OFFSET, Optional.empty());
+    }
+
+    public DeviceProperties withChipRevision(int revision) {
+        return new DeviceProperties(chip, revision, efuseSecureVersion, efuseSecureVersionMax, rollback, antiRollback,
+                partitionTableOffset, runningPartition);
+    }
+
+    public DeviceProperties withRollback(boolean enabled) {
+        return new DeviceProperties(chip, chipRevision, efuseSecureVersion, efuseSecureVersionMax, enabled,
+                antiRollback, partitionTableOffset, runningPartition);
+    }
+
+    /** Anti-rollback on, with the eFuse already at {@code secureVersion}. */
+    public DeviceProperties withAntiRollback(int secureVersion) {
+        return new DeviceProperties(chip, chipRevision, secureVersion, efuseSecureVersionMax, rollback, true,
+                partitionTableOffset, runningPartition);
+    }
+
+    /** The eFuse after burning bits up to {@code secureVersion} (it never goes down). */
+    public DeviceProperties withEfuseSecureVersion(int secureVersion) {
+        return new DeviceProperties(chip, chipRevision, Math.max(efuseSecureVersion, secureVersion),
+                efuseSecureVersionMax, rollback, antiRollback, partitionTableOffset, runningPartition);
+    }
+
+    public DeviceProperties withPartitionTableOffset(long offset) {
+        return new DeviceProperties(chip, chipRevision, efuseSecureVersion, efuseSecureVersionMax, rollback,
+                antiRollback, offset, runningPartition);
+    }
+
+    public DeviceProperties withRunningPartition(String label) {
+        return new DeviceProperties(chip, chipRevision, efuseSecureVersion, efuseSecureVersionMax, rollback,
+                antiRollback, partitionTableOffset, Optional.ofNullable(label));
+    }
+
+    /** The sidecar of a raw flash image: {@code IMAGE.device.properties} beside it. */
+    public static Path sidecarOf(Path flashImage) {
+        return flashImage.resolveSibling(flashImage.getFileName() + ".device.properties");
+    }
+
+    public String encode() {
+        Properties p = new Properties();
+        p.setProperty("chip", chip.esptoolName());
+        p.setProperty("chipRevision", chipRevision / 100 + "." + chipRevision % 100);
+        p.setProperty("efuse.secureVersion", Integer.toString(efuseSecureVersion));
+        p.setProperty("efuse.secureVersionBits", Integer.toString(efuseSecureVersionMax));
+        p.setProperty("bootloader.rollback", Boolean.toString(rollback));
+        p.setProperty("bootloader.antiRollback", Boolean.toString(antiRollback));
+        p.setProperty("partitionTable.offset", String.format("0x%x", partitionTableOffset));
+        runningPartition.ifPresent(label -> p.setProperty("running", label));
+        StringWriter out = new StringWriter();
+        try {
+            p.store(out, "Flota simulated device: what is not in flash");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    public static DeviceProperties parse(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+            Chip chip = Chip.byName(required(p, "chip"))
+                    .orElseThrow(() -> new FormatException("unknown chip '" + p.getProperty("chip") + "'"));
+            return new DeviceProperties(chip, parseRevision(p.getProperty("chipRevision", "0.0")),
+                    Integer.parseInt(p.getProperty("efuse.secureVersion", "0")),
+                    Integer.parseInt(p.getProperty("efuse.secureVersionBits", chip == Chip.ESP32 ? "32" : "16")),
+                    Boolean.parseBoolean(p.getProperty("bootloader.rollback", "false")),
+                    Boolean.parseBoolean(p.getProperty("bootloader.antiRollback", "false")),
+                    Long.decode(p.getProperty("partitionTable.offset", "0x8000")),
+                    Optional.ofNullable(p.getProperty("running")));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new FormatException("bad device properties: " + e.getMessage(), e);
+        }
+    }
+
+    public static DeviceProperties load(Path sidecar) {
+        try {
+            return parse(Files.readString(sidecar, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read device properties " + sidecar, e);
+        }
+    }
+
+    public void save(Path sidecar) {
+        try {
+            Path temporary = sidecar.resolveSibling(sidecar.getFileName() + ".tmp");
+            Files.writeString(temporary, encode(), StandardCharsets.UTF_8);
+            Files.move(temporary, sidecar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write device properties " + sidecar, e);
+        }
+    }
+
+    /** Parses {@code MAJOR.MINOR} (e.g. {@code 3.1}) into major * 100 + minor. */
+    public static int parseRevision(String text) {
+        String[] parts = text.trim().split("\\.");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("chip revision must be MAJOR.MINOR, got '" + text + "'");
+        }
+        int major = Integer.parseInt(parts[0]);
+        int minor = Integer.parseInt(parts[1]);
+        if (major < 0 || minor < 0 || minor > 99) {
+            throw new IllegalArgumentException("chip revision must be MAJOR.MINOR with minor 0..99, got '" + text + "'");
+        }
+        return major * 100 + minor;
+    }
+
+    private static String required(Properties p, String key) {
+        String value = p.getProperty(key);
+        if (value == null) {
+            throw new IllegalArgumentException("missing '" + key + "'");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.flota.flash.ota;
+
+import dev.flota.flash.FormatException;
+import dev.flota.flash.device.PartitionImages;
+import dev.flota.flash.image.ImageKind;
+import dev.flota.flash.image.ImageVerification;
+import dev.flota.flash.nor.NorFlash;
+import dev.flota.flash.partition.Partition;
+import dev.flota.flash.partition.PartitionTable;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * One {@code esp_ota_begin} … {@code esp_ota_end} session writing an image into a staging partition: sequential writes
+ * with lazy sector erase (or a partition erased up front), the first-byte magic check, random-offset writes, and at the
+ * end verification by the final partition's type and the optional copy to the final partition.
+ */
+public final class OtaHandle {
+
+    private final OtaOperations ota;
+    private final Partition staging;
+    private final boolean lazyErase;
+    private final boolean resumed;
+    private Partition finalPartition;
+    private boolean finalizeWithCopy;
+    private long erasedUpTo;
+    private long wroteSize;
+    private boolean open = true;
+
+    OtaHandle(OtaOperations ota, Partition staging, boolean lazyErase, long erasedUpTo, long wroteSize,
+            boolean resumed) {
+        this.ota = ota;
+        this.staging = staging;
+        this.finalPartition = staging;
+        this.lazyErase = lazyErase;
+        this.erasedUpTo = erasedUpTo;
+        this.wroteSize = wroteSize;
+        this.resumed = resumed;
+    }
+
+    /** The partition being written. */
+    public Partition partition() {
+        return staging;
+    }
+
+    public synchronized Partition finalPartition() {
+        return finalPartition;
+    }
+
+    /** Bytes written so far ({@code wrote_size}), including a resumed offset. */
+    public synchronized long bytesWritten() {
+        return wroteSize;
+    }
+
+    /** {@code esp_ota_write}: appends {@code data}, erasing sectors as they are first reached. */
+    public void write(byte[] data) {
+        write(ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    /** {@code esp_ota_write} for all remaining bytes of {@code data}. */
+    public synchronized void write(ByteBuffer data) {
+        if (data == null) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "data is NULL");
+        }
+        requireOpen(EspError.ESP_ERR_INVALID_ARG);
+        int length = data.remaining();
+        if (length == 0) {
+            return;
+        }
+        if (wroteSize + length > staging.size()) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_SIZE, String.format(
+                    "writing 0x%x bytes at 0x%x overruns partition '%s' (0x%x bytes)", length, wroteSize,
+                    staging.label(), staging.size()));
+        }
+        NorFlash flash = ota.device().flash();
+        if (lazyErase) {
+            FlashCalls.run(() -> {
+                while (erasedUpTo < wroteSize + length) {
+                    flash.eraseSector(staging.offset() + erasedUpTo);
+                    erasedUpTo += NorFlash.SECTOR_SIZE;
+                }
+            });
+        }
+        if (wroteSize == 0) {
+            checkMagic(data);
+        }
+        byte[] bytes = new byte[length];
+        data.get(bytes);
+        FlashCalls.run(() -> flash.program(staging.offset() + wroteSize, bytes));
+        wroteSize += length;
+    }
+
+    /**
+     * {@code esp_ota_write_with_offset}: writes at {@code offset} in the partition, for images arriving out of order.
+     * Needs a partition erased up front (not the sequential-writes mode); no magic check.
+     */
+    public synchronized void writeWithOffset(byte[] data, long offset) {
+        requireOpen(EspError.ESP_ERR_INVALID_ARG);
+        if (lazyErase) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_ARG,
+                    "write_with_offset needs the partition erased at begin (not OTA_WITH_SEQUENTIAL_WRITES)");
+        }
+        if (offset < 0 || offset + data.length > staging.size()) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_SIZE, String.format(
+                    "0x%x bytes at 0x%x do not fit partition '%s'", data.length, offset, staging.label()));
+        }
+        FlashCalls.run(() -> ota.device().flash().program(staging.offset() + offset, data));
+        wroteSize = Math.max(wroteSize, offset + data.length);
+    }
+
+    /**
+     * {@code esp_ota_set_final_partition}: the partition whose type decides the checks and which, with
+     * {@code copy}, receives the staging contents after a successful {@link #end()}.
+     */
+    public synchronized void setFinalPartition(Partition target, boolean copy) {
+        if (target == null) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "final partition is NULL");
+        }
+        requireOpen(EspError.ESP_ERR_NOT_FOUND);
+        if (wroteSize > 0 && !resumed) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_STATE, "data was already written");
+        }
+        ota.requireInTable(target);
+        if (target.equals(staging)) {
+            return;
+        }
+        finalPartition = target;
+        finalizeWithCopy = copy;
+    }
+
+    /**
+     * {@code esp_ota_end}: verifies what was written by the final partition's type (app or bootloader image, partition
+     * table, nothing for data) and copies it to the final partition when asked. The handle is closed either way.
+     */
+    public synchronized void end() {
+        requireOpen(EspError.ESP_ERR_NOT_FOUND);
+        open = false;
+        ota.closed(this);
+        if (wroteSize == 0) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "nothing was written");
+        }
+        verify();
+        if (finalizeWithCopy) {
+            copyToFinal();
+        }
+    }
+
+    /** {@code esp_ota_abort}: closes the handle; what was written stays in flash, nothing else changes. */
+    public synchronized void abort() {
+        requireOpen(EspError.ESP_ERR_NOT_FOUND);
+        open = false;
+        ota.closed(this);
+    }
+
+    public synchronized boolean isOpen() {
+        return open;
+    }
+
+    private void checkMagic(ByteBuffer data) {
+        int type = finalPartition.type();
+        int first = data.get(data.position()) & 0xFF;
+        if ((type == Partition.TYPE_APP || type == Partition.TYPE_BOOTLOADER) && first != 0xE9) {
+            throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, String.format(
+                    "OTA image has invalid magic byte (expected 0xE9, saw 0x%02x)", first));
+        }
+        if (type == Partition.TYPE_PARTITION_TABLE && (first != 0xAA
+                || data.remaining() > 1 && (data.get(data.position() + 1) & 0xFF) != 0x50)) {
+            throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED,
+                    "partition table image does not start with magic 0x50AA");
+        }
+    }
+
+    private void verify() {
+        int type = finalPartition.type();
+        if (type == Partition.TYPE_APP || type == Partition.TYPE_BOOTLOADER) {
+            ImageKind kind = type == Partition.TYPE_APP ? ImageKind.APP : ImageKind.BOOTLOADER;
+            ImageVerification image = PartitionImages.verify(ota.device().flash(), staging,
+                    ota.device().verifyOptions(kind, staging));
+            if (!image.valid()) {
+                throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "image in '" + staging.label()
+                        + "' does not verify: " + image.findings());
+            }
+        } else if (type == Partition.TYPE_PARTITION_TABLE) {
+            try {
+                PartitionTable.parse(ota.device().flash().read(staging.offset(), PartitionTable.MAX_LENGTH))
+                        .verify(finalPartition.offset());
+            } catch (FormatException e) {
+                throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED,
+                        "partition table in '" + staging.label() + "' is invalid: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void copyToFinal() {
+        NorFlash flash = ota.device().flash();
+        long size = finalPartition.size();
+        if (size > staging.size()) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_SIZE, "final partition '" + finalPartition.label()
+                    + "' is larger than staging '" + staging.label() + "'");
+        }
+        FlashCalls.run(() -> {
+            flash.eraseRange(finalPartition.offset(), size);
+            byte[] sector = new byte[NorFlash.SECTOR_SIZE];
+            for (long offset = 0; offset < size; offset += sector.length) {
+                flash.read(staging.offset() + offset, sector, 0, sector.length);
+                flash.program(finalPartition.offset() + offset, sector);
+            }
+        });
+    }
+
+    private void requireOpen(EspError error) {
+        if (!open) {
+            throw new OtaException(error, "OTA handle for '" + staging.label() + "' is closed");
+        }
+    }
+}
