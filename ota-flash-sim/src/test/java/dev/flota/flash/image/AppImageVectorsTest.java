@@ -1,7 +1,6 @@
 package dev.flota.flash.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.flota.flash.testing.Manifest;
 import dev.flota.flash.testing.VectorFiles;
@@ -65,10 +64,8 @@ class AppImageVectorsTest {
     @MethodSource("rows")
     void everyManifestRowGivesTheExpectedResult(Manifest.Row row) {
         byte[] image = VectorFiles.checked(row);
-        Expectation expected = EXPECTED.get(Path.of(row.file()).getFileName().toString());
-        if (expected == null) {
-            fail("no coded expectation for manifest row %s (%s)", row.file(), row.expected());
-        }
+        Expectation expected = VectorFiles.expectation(row, EXPECTED,
+                Path.of(row.file()).getFileName().toString());
         ImageVerification result = ImageVerifier.verify(image);
 
         assertThat(result.findings().stream().map(ImageFinding::error).collect(Collectors.toSet()))

@@ -19,6 +19,16 @@ public final class VectorFiles {
         return bytes;
     }
 
+    /** The expectation coded for {@code row} under {@code key}; fails the test when none is, so no row is skipped. */
+    public static <T> T expectation(Manifest.Row row, java.util.Map<String, T> expectations, String key) {
+        T expected = expectations.get(key);
+        if (expected == null) {
+            org.assertj.core.api.Assertions.fail("no coded expectation for manifest row %s (%s)", row.file(),
+                    row.expected());
+        }
+        return expected;
+    }
+
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
