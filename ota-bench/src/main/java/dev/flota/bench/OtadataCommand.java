@@ -65,10 +65,7 @@ final class OtadataCommand implements Callable<Integer> {
         Optional<Partition> boot = selection.partition(table);
         if (json) {
             ObjectNode root = Json.object();
-            ArrayNode entries = root.putArray("entries");
-            for (OtaSelectEntry e : otadata.entries()) {
-                entries.addObject().put("seq", e.seq()).put("state", e.stateName()).put("crcValid", e.crcValid());
-            }
+            root.set("entries", entriesJson(otadata));
             root.put("boot", boot.map(Partition::label).orElse(null));
             Json.print(out, root);
         } else {
@@ -79,6 +76,15 @@ final class OtadataCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** {@code [{seq, state, crcValid}, ...]}, shared with {@code flash info}. */
+    static ArrayNode entriesJson(OtaData otadata) {
+        ArrayNode entries = Json.MAPPER.createArrayNode();
+        for (OtaSelectEntry e : otadata.entries()) {
+            entries.addObject().put("seq", e.seq()).put("state", e.stateName()).put("crcValid", e.crcValid());
+        }
+        return entries;
     }
 
     private void printText(PrintWriter out, OtaData otadata, BootSelection selection, Optional<Partition> boot) {

@@ -44,6 +44,23 @@ public final class Device {
     }
 
     /**
+     * A device that is already running the app its properties name (after an earlier boot, e.g. in another process):
+     * the table is read and the running app identified, but no boot happens and nothing is written.
+     */
+    public static Device attach(NorFlash flash, DeviceProperties properties) {
+        Device device = new Device(flash, properties);
+        synchronized (device) {
+            device.table = PartitionTable.parse(flash.read(properties.partitionTableOffset(),
+                    PartitionTable.MAX_LENGTH));
+            Optional<Partition> running = properties.runningPartition().flatMap(device.table::find);
+            Optional<AppDescription> app = running.flatMap(p -> PartitionImages.verify(flash, p,
+                    device.verifyOptions(ImageKind.APP, p)).appDescription());
+            device.lastBoot = new BootResult(running, app, java.util.List.of(), java.util.List.of());
+        }
+        return device;
+    }
+
+    /**
      * Reset: power comes back if it was lost, the partition table is read from flash and the bootloader picks and
      * verifies the app to start, writing otadata as ESP-IDF's bootloader does.
      */

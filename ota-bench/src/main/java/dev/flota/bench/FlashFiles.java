@@ -1,0 +1,91 @@
+package dev.flota.bench;
+
+import dev.flota.flash.FormatException;
+import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.nor.FlashConfig;
+import dev.flota.flash.nor.FlashStorage;
+import dev.flota.flash.nor.FlashTiming;
+import dev.flota.flash.nor.NorFlash;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A simulated device on disk: a raw flash image (what {@code esptool read_flash} dumps) and its sidecar
+ * {@code IMAGE.device.properties}. Opening one is a usage error when either is missing or unreadable.
+ */
+final class FlashFiles {
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(K|KB|KIB|M|MB|MIB)?");
+
+    private FlashFiles() {
+    }
+
+    /** An open flash image with its device properties; close it to release the file. */
+    record Opened(NorFlash flash, FlashStorage storage, DeviceProperties properties, Path sidecar)
+            implements AutoCloseable {
+
+        void save(DeviceProperties updated) {
+            storage.flush();
+            updated.save(sidecar);
+        }
+
+        @Override
+        public void close() {
+            storage.close();
+        }
+    }
+
+    static Opened open(Path image) {
+        Path sidecar = DeviceProperties.sidecarOf(image);
+        if (!Files.isRegularFile(image)) {
+            throw new UsageException("cannot read " + image + ": no such flash image");
+        }
+        if (!Files.isRegularFile(sidecar)) {
+            throw new UsageException("cannot read " + sidecar + ": no device properties beside the flash image "
+                    + "(create the image with 'flash create')");
+        }
+        DeviceProperties properties;
+        long size;
+        try {
+            properties = DeviceProperties.load(sidecar);
+            size = Files.size(image);
+        } catch (FormatException | UncheckedIOException | IOException e) {
+            throw new UsageException(sidecar + ": " + e.getMessage(), e);
+        }
+        FlashStorage storage = FlashStorage.file(image, size);
+        return new Opened(NorFlash.create(storage, config()), storage, properties, sidecar);
+    }
+
+    static FlashConfig config() {
+        return FlashConfig.defaults().timing(FlashTiming.instant());
+    }
+
+    /** A flash size: bytes, hex ({@code 0x400000}), or with a unit ({@code 4MB}, {@code 4MiB}, {@code 512K}). */
+    static long size(String text) {
+        String t = text.strip().toUpperCase(Locale.ROOT);
+        long value;
+        try {
+            if (t.startsWith("0X")) {
+                value = Long.parseLong(t.substring(2), 16);
+            } else {
+                Matcher m = SIZE.matcher(t);
+                if (!m.matches()) {
+                    throw new UsageException("not a size: " + text + " (e.g. 4MB, 0x400000)");
+                }
+                long unit = m.group(2) == null ? 1 : m.group(2).startsWith("K") ? 1024 : 1024 * 1024;
+                value = Long.parseLong(m.group(1)) * unit;
+            }
+        } catch (NumberFormatException e) {
+            throw new UsageException("not a size: " + text, e);
+        }
+        if (value <= 0 || value % NorFlash.SECTOR_SIZE != 0 || value > (1L << 30)) {
+            throw new UsageException("flash size must be a positive multiple of 4 KiB up to 1 GiB: " + text);
+        }
+        return value;
+    }
+}
