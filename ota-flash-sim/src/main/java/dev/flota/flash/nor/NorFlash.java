@@ -23,6 +23,7 @@ public final class NorFlash {
     private int[] wear;
     private boolean powerLost;
     private long busyNanos;
+    private long drainedNanos;
     private long sectorErases;
     private long blockErases;
     private long pagePrograms;
@@ -172,6 +173,16 @@ public final class NorFlash {
     /** Time the chip has been busy on its virtual clock. */
     public synchronized Duration busyTime() {
         return Duration.ofNanos(busyNanos);
+    }
+
+    /**
+     * Busy time accumulated since the previous call: what a caller that wants real timing waits, without blocking,
+     * after the operations it just ran (e.g. with a Reactor timer). Virtual time needs no call at all.
+     */
+    public synchronized Duration drainBusyTime() {
+        long pending = busyNanos - drainedNanos;
+        drainedNanos = busyNanos;
+        return Duration.ofNanos(pending);
     }
 
     private void erase(long address, int length) {

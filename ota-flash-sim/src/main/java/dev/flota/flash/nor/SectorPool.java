@@ -54,6 +54,15 @@ public final class SectorPool {
         return entry.bytes;
     }
 
+    /** Counts one more reference to a shared array obtained from {@link #intern(byte[])}. */
+    public synchronized void retain(byte[] shared) {
+        Entry entry = byArray.get(shared);
+        if (entry == null) {
+            throw new IllegalArgumentException("not a pooled sector");
+        }
+        entry.references++;
+    }
+
     /** Drops one reference to a shared array obtained from {@link #intern(byte[])}. */
     public synchronized void release(byte[] shared) {
         Entry entry = byArray.get(shared);

@@ -189,6 +189,23 @@ class NorFlashTest {
         assertThat(pool.distinctSectors()).isZero();
     }
 
+    @Test
+    void compactCopiesShareContentsUntilWritten() {
+        SectorPool pool = new SectorPool();
+        CompactStorage original = new CompactStorage(SIZE, pool);
+        NorFlash flash = NorFlash.create(original, FlashConfig.defaults());
+        flash.program(0x1000, new byte[] {1, 2, 3});
+        CompactStorage copy = original.copy();
+        assertThat(pool.distinctSectors()).isEqualTo(1);
+        NorFlash second = NorFlash.create(copy, FlashConfig.defaults());
+        assertThat(second.read(0x1000, 3)).containsExactly(1, 2, 3);
+        second.eraseSector(0x1000);
+        assertThat(flash.read(0x1000, 3)).as("the original keeps its bytes").containsExactly(1, 2, 3);
+        original.close();
+        copy.close();
+        assertThat(pool.distinctSectors()).isZero();
+    }
+
     private static void assertError(Runnable operation, FlashError expected) {
         assertThatThrownBy(operation::run).isInstanceOfSatisfying(FlashException.class,
                 e -> assertThat(e.error()).isEqualTo(expected));

@@ -1,0 +1,10 @@
+package dev.flota.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code bench}: load and scale scenarios, each printing a table and, with {@code --json FILE}, writing JSON. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks and scale scenarios.",
+        subcommands = {DevicesBenchCommand.class})
+final class BenchCommand {
+}

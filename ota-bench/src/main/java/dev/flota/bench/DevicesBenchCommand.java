@@ -1,0 +1,141 @@
+package dev.flota.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flota.flash.device.Device;
+import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashProvisioning;
+import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.Chip;
+import dev.flota.flash.image.ImageBuilder;
+import dev.flota.flash.nor.CompactStorage;
+import dev.flota.flash.nor.FlashConfig;
+import dev.flota.flash.nor.FlashTiming;
+import dev.flota.flash.nor.NorFlash;
+import dev.flota.flash.nor.SectorPool;
+import dev.flota.flash.ota.OtaHandle;
+import dev.flota.flash.ota.OtaOperations;
+import dev.flota.flash.partition.Partition;
+import dev.flota.flash.partition.PartitionTable;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench devices}: how many simulated devices one JVM holds. N devices with their own flash (compact backend)
+ * boot a factory app, each takes the same update through the OTA API (begin, sequential writes, end, set boot
+ * partition) and reboots into it; all stay alive while the heap is measured after a full GC.
+ */
+@Command(name = "devices", mixinStandardHelpOptions = true,
+        description = "Simulate N devices in one JVM (compact flash backend), update each through the OTA API, "
+                + "and report the heap they hold. Run with -Xmx to prove a bound.")
+final class DevicesBenchCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--devices", defaultValue = "10000", description = "number of devices (default ${DEFAULT-VALUE})")
+    int devices;
+
+    @Option(names = "--flash-size", defaultValue = "4MiB", description = "flash per device (default ${DEFAULT-VALUE})")
+    String flashSize;
+
+    @Option(names = "--update-size", defaultValue = "1MiB", description = "update image size (default ${DEFAULT-VALUE})")
+    String updateSize;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the result as JSON")
+    Path json;
+
+    @Override
+    public Integer call() {
+        long flashBytes = FlashFiles.size(flashSize);
+        long updateBytes = FlashFiles.size(updateSize);
+        long slot = (flashBytes - 0x10000 - 0x40000) / 2 / 0x10000 * 0x10000;
+        if (slot < updateBytes + 0x20000) {
+            throw new UsageException("a " + flashSize + " flash has no room for a " + updateSize + " update");
+        }
+        PartitionTable table = PartitionTable.of(List.of(
+                Partition.of("nvs", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_NVS, 0x9000, 0x4000),
+                Partition.of("otadata", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_OTA, 0xd000, 0x2000),
+                Partition.of("factory", Partition.TYPE_APP, Partition.SUBTYPE_APP_FACTORY, 0x10000, 0x40000),
+                Partition.of("ota_0", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN, 0x50000, slot),
+                Partition.of("ota_1", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN + 1, 0x50000 + slot, slot)));
+        SectorPool pool = new SectorPool();
+        CompactStorage template = new CompactStorage(flashBytes, pool);
+        FlashConfig config = FlashConfig.defaults().timing(FlashTiming.instant());
+        FlashProvisioning.provision(NorFlash.create(template, config), table, 0x8000, app("1.0", 64 * 1024));
+        byte[] update = app("2.0", (int) updateBytes - 0x11000);
+        DeviceProperties properties = DeviceProperties.of(Chip.ESP32_C3).withRollback(true);
+
+        long start = System.nanoTime();
+        AtomicInteger updated = new AtomicInteger();
+        Device[] fleet = new Device[devices];
+        IntStream.range(0, devices).parallel().forEach(i -> {
+            Device device = Device.poweredOn(NorFlash.create(template.copy(), config), properties);
+            OtaOperations ota = OtaOperations.on(device);
+            Partition target = ota.getNextUpdatePartition(null).orElseThrow();
+            OtaHandle handle = ota.begin(target, OtaOperations.OTA_WITH_SEQUENTIAL_WRITES);
+            for (int offset = 0; offset < update.length; offset += 4096) {
+                handle.write(ByteBuffer.wrap(update, offset, Math.min(4096, update.length - offset)));
+            }
+            handle.end();
+            ota.setBootPartition(target);
+            device.reboot();
+            ota.markAppValidCancelRollback();
+            device.flash().flush();
+            if (device.runningApp().map(AppDescription::version).orElse("").equals("2.0")) {
+                updated.incrementAndGet();
+            }
+            fleet[i] = device;
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long heap = usedHeapAfterGc();
+        ObjectNode result = Json.object()
+                .put("devices", devices)
+                .put("updated", updated.get())
+                .put("flashBytesPerDevice", flashBytes)
+                .put("updateBytes", update.length)
+                .put("seconds", Math.round(seconds * 10) / 10.0)
+                .put("heapUsedMiB", heap >> 20)
+                .put("heapPerDeviceKiB", devices == 0 ? 0 : heap / devices >> 10)
+                .put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20)
+                .put("distinctSectorsInPool", pool.distinctSectors());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%d devices of %s flash, each updated with a %d-byte image through the OTA API in %.1f s%n",
+                devices, flashSize, update.length, seconds);
+        out.printf("devices booting the update: %d; heap used after GC: %d MiB (%d KiB per device, max heap %d MiB); "
+                + "%d distinct sectors shared%n", updated.get(), heap >> 20, devices == 0 ? 0 : heap / devices >> 10,
+                Runtime.getRuntime().maxMemory() >> 20, pool.distinctSectors());
+        if (json != null) {
+            CliFiles.write(json, Json.MAPPER.valueToTree(result).toPrettyString().getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (fleet.length > 0 && fleet[0] == null) {
+            throw new IllegalStateException("fleet lost");
+        }
+        return updated.get() == devices ? 0 : 1;
+    }
+
+    private static byte[] app(String version, int payload) {
+        AppDescription description = new AppDescription(0, version, "fleet-bench", "00:00:00", "Nov 23 2026",
+                "v5.5", "00".repeat(32), 0, 0, 16, 0);
+        byte[] code = new byte[Math.max(0, payload) & ~3];
+        new Random(version.hashCode()).nextBytes(code);
+        return ImageBuilder.app(Chip.ESP32_C3, description).segment(0x42010018L, code).build();
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
