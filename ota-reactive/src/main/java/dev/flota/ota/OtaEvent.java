@@ -1,0 +1,53 @@
+package dev.flota.ota;
+
+import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.BootloaderDescription;
+import java.util.Optional;
+
+/**
+ * What an update reports, in the order {@code esp_https_ota} posts its events ({@code ESP_HTTPS_OTA_START} ...
+ * {@code ESP_HTTPS_OTA_ABORT}), by name rather than ESP's positional numbers.
+ */
+public sealed interface OtaEvent {
+
+    /** {@code ESP_HTTPS_OTA_START}: the update began. */
+    record Started(String url) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_CONNECTED}: the first response arrived; {@code imageSize} is -1 when unknown. */
+    record Connected(int status, long imageSize) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_GET_IMG_DESC}: the image's descriptor was read from its first bytes. */
+    record ImageDescriptionRead(Optional<AppDescription> app, Optional<BootloaderDescription> bootloader)
+            implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_VERIFY_CHIP_ID}: the header's chip ID matches the device. */
+    record ChipIdVerified(int chipId) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_VERIFY_CHIP_REVISION}: the device revision is within the image's range. */
+    record ChipRevisionVerified(int minChipRevFull) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_DECRYPT_CB}: plaintext released by the decrypt stage so far (not yet authenticated). */
+    record Decrypted(long cumulativeBytes) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_WRITE_FLASH}: bytes written to the staging partition so far. */
+    record FlashWritten(long cumulativeBytes) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_UPDATE_BOOT_PARTITION}: the partition that boots next. */
+    record BootPartitionUpdated(String label, int subtype) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_FINISH}: the update completed and the boot partition was switched. */
+    record Finished(long imageSize, long bytesWasted) implements OtaEvent {
+    }
+
+    /** {@code ESP_HTTPS_OTA_ABORT}: the update failed; otadata and the running app are untouched. */
+    record Aborted(OtaException cause) implements OtaEvent {
+    }
+}

@@ -1,0 +1,338 @@
+package dev.flota.ota.http;
+
+import dev.flota.ota.http.FetchException.Reason;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.util.retry.Retry;
+
+/**
+ * Downloads an image with Reactor Netty the way {@code esp_https_ota} does, and more carefully: one GET, or ranged
+ * GETs of at most {@code maxRequestSize} bytes on a kept-alive connection, the size learnt by HEAD or, when HEAD is
+ * refused, by {@code Range: bytes=0-0}. Every ranged answer must be a 206 with the exact {@code Content-Range} asked
+ * for. A reset, a read timeout or a short body is retried with backoff from the next byte not yet delivered, with
+ * {@code If-Range} so a changed image is detected instead of spliced. Demand flows back to the socket: bytes are read
+ * only as fast as downstream requests them.
+ *
+ * <p>One instance serves one update; {@link #fetch(long)} may be subscribed again after a failure.
+ */
+public final class ImageFetcher {
+
+    private final FetchSettings settings;
+    private final FetchListener listener;
+    private final HttpClient client;
+    private volatile long imageSize = -1;
+    private volatile int lastStatus = -1;
+    private volatile boolean complete;
+    private volatile String validator;
+    private volatile long position;
+    private boolean authorize;
+    private int authorizations;
+    private boolean connected;
+
+    private ImageFetcher(FetchSettings settings, FetchListener listener, HttpClient client) {
+        this.settings = settings;
+        this.listener = listener;
+        this.client = client;
+    }
+
+    public static ImageFetcher create(FetchSettings settings, FetchListener listener) {
+        HttpClient client = HttpClient.create(settings.connectionProvider())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .responseTimeout(settings.readTimeout())
+                .followRedirect((request, response) -> isRedirect(response.status().code())
+                        && request.redirectedFrom().length < settings.maxRedirects());
+        if (settings.https()) {
+            try {
+                var context = settings.tls().sslContext();
+                client = client.secure(spec -> spec.sslContext(context));
+            } catch (SSLException e) {
+                throw new IllegalArgumentException("bad TLS settings: " + e.getMessage(), e);
+            }
+        }
+        return new ImageFetcher(settings, listener, client);
+    }
+
+    /** The image's size once known, else -1. */
+    public long imageSize() {
+        return imageSize;
+    }
+
+    /** The status of the last response, else -1. */
+    public int lastStatus() {
+        return lastStatus;
+    }
+
+    /** True once every byte of the image was delivered ({@code esp_https_ota_is_complete_data_received}). */
+    public boolean completeDataReceived() {
+        return complete;
+    }
+
+    /** The image bytes from {@code start} to the end. */
+    public Flux<ByteBuffer> fetch(long start) {
+        return Flux.defer(() -> {
+            if (!settings.https() && !settings.allowHttp()) {
+                return Flux.error(new FetchException(Reason.INVALID_ARG, "plain HTTP (" + settings.url()
+                        + ") needs allowHttp", -1, null));
+            }
+            position = start;
+            complete = false;
+            Mono<Void> sizing = settings.partialDownload() && imageSize < 0 ? discoverSize() : Mono.empty();
+            Flux<ByteBuffer> requests = Flux.defer(this::nextRequest)
+                    .retryWhen(Retry.backoff(settings.maxRetries(), settings.minBackoff())
+                            .maxBackoff(settings.maxBackoff())
+                            .transientErrors(true)
+                            .scheduler(settings.timer())
+                            .filter(e -> e instanceof FetchException f && f.retriable())
+                            .doBeforeRetry(signal -> listener.onRetry(signal.failure(), position))
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                    .repeat(() -> !complete);
+            return sizing.thenMany(requests);
+        });
+    }
+
+    private Flux<ByteBuffer> nextRequest() {
+        if (complete) {
+            return Flux.empty();
+        }
+        long start = position;
+        boolean partial = settings.partialDownload();
+        boolean ranged = partial || start > 0;
+        long end = partial ? Math.min(imageSize, start + settings.maxRequestSize()) - 1 : imageSize - 1;
+        String range = !ranged ? null : "bytes=" + start + "-" + (partial ? Long.toString(end) : "");
+        listener.onRequest("GET");
+        return client.headers(h -> headers(h, "GET", range, ranged)).get().uri(settings.url())
+                .response((response, body) -> {
+                    int status = response.status().code();
+                    lastStatus = status;
+                    listener.onResponse(status);
+                    FetchException problem = check(response, ranged, start, partial ? end : -1);
+                    if (problem == AUTH_RETRY) {
+                        return body.then(Mono.<ByteBuffer>empty());
+                    }
+                    if (problem != null) {
+                        return Flux.error(problem);
+                    }
+                    long total = ranged ? totalOf(response) : response.responseHeaders().getInt(
+                            HttpHeaderNames.CONTENT_LENGTH, -1);
+                    if (imageSize < 0) {
+                        imageSize = total;
+                    }
+                    rememberValidator(response.responseHeaders());
+                    if (!connected) {
+                        connected = true;
+                        listener.onConnected(status, imageSize);
+                    }
+                    long expected = ranged && partial ? end - start + 1 : imageSize >= 0 ? imageSize - start : -1;
+                    AtomicLong received = new AtomicLong();
+                    return body.map(ImageFetcher::copy).doOnNext(bytes -> {
+                        received.addAndGet(bytes.remaining());
+                        position += bytes.remaining();
+                        listener.onBytes(bytes.remaining());
+                    }).concatWith(Mono.defer(() -> finishResponse(received.get(), expected)));
+                })
+                .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate);
+    }
+
+    private Mono<ByteBuffer> finishResponse(long received, long expected) {
+        if (expected >= 0 && received < expected) {
+            return Mono.error(new FetchException(Reason.INCOMPLETE, "body ended after " + received + " of "
+                    + expected + " bytes", lastStatus, null));
+        }
+        if (!settings.partialDownload() || position >= imageSize) {
+            complete = true;
+        }
+        return Mono.empty();
+    }
+
+    /** HEAD for the size; when HEAD is refused (as by S3 presigned GET URLs), {@code GET Range: bytes=0-0}. */
+    private Mono<Void> discoverSize() {
+        return exchange(HttpMethod.HEAD, null).flatMap(head -> {
+            long length = head.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
+            if (head.status().code() == 200 && length >= 0) {
+                imageSize = length;
+                rememberValidator(head.responseHeaders());
+                return Mono.empty();
+            }
+            return exchange(HttpMethod.GET, "bytes=0-0").flatMap(probe -> {
+                int status = probe.status().code();
+                if (status == 206) {
+                    imageSize = totalOf(probe);
+                } else if (status == 200) {
+                    imageSize = probe.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
+                } else {
+                    FetchException problem = check(probe, false, 0, -1);
+                    return Mono.error(problem != null ? problem : new FetchException(Reason.STATUS,
+                            "unexpected status " + status + " to bytes=0-0", status, null));
+                }
+                rememberValidator(probe.responseHeaders());
+                return Mono.empty();
+            });
+        }).then(Mono.defer(() -> imageSize < 0 ? Mono.error(new FetchException(Reason.NO_CONTENT_LENGTH,
+                "the server did not say the image size (no Content-Length or Content-Range)", lastStatus, null))
+                : Mono.<Void>empty()));
+    }
+
+    /** One request whose body is drained, following 401 with credentials. */
+    private Mono<HttpClientResponse> exchange(HttpMethod method, String range) {
+        listener.onRequest(method.name());
+        return client.headers(h -> headers(h, method.name(), range, false)).request(method).uri(settings.url())
+                .response((response, body) -> body.then(Mono.just(response))).next()
+                .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate)
+                .flatMap(response -> {
+                    lastStatus = response.status().code();
+                    listener.onResponse(lastStatus);
+                    if (lastStatus == 401 && mayAuthorize()) {
+                        return exchange(method, range);
+                    }
+                    if (isRedirect(lastStatus)) {
+                        return Mono.error(new FetchException(Reason.MAX_REDIRECT, "more than "
+                                + settings.maxRedirects() + " redirects", lastStatus, null));
+                    }
+                    return Mono.just(response);
+                });
+    }
+
+    private static final FetchException AUTH_RETRY = new FetchException(Reason.UNAUTHORIZED, "retry", 401, null);
+
+    /** Null when the response carries image bytes as asked; AUTH_RETRY to ask again with credentials. */
+    private FetchException check(HttpClientResponse response, boolean ranged, long start, long end) {
+        int status = response.status().code();
+        if (status == 401) {
+            return mayAuthorize() ? AUTH_RETRY : new FetchException(Reason.UNAUTHORIZED,
+                    "401 Unauthorized" + (settings.username() == null ? " and no credentials configured"
+                            : " after " + authorizations + " attempts with credentials"), status, null);
+        }
+        if (isRedirect(status)) {
+            return new FetchException(Reason.MAX_REDIRECT, "more than " + settings.maxRedirects() + " redirects",
+                    status, null);
+        }
+        if (status == 304) {
+            return new FetchException(Reason.NOT_MODIFIED, "304 Not Modified", status, null);
+        }
+        if (status == 416) {
+            return new FetchException(Reason.RANGE_NOT_SATISFIABLE, "416 Range Not Satisfiable", status, null);
+        }
+        if (status >= 400) {
+            return new FetchException(Reason.STATUS, "server answered " + status + " " + response.status()
+                    .reasonPhrase(), status, null);
+        }
+        if (!ranged) {
+            return null;
+        }
+        if (status != 206) {
+            String now = validatorOf(response.responseHeaders());
+            boolean changed = validator != null && now != null && !validator.equals(now);
+            return new FetchException(changed ? Reason.IMAGE_CHANGED : Reason.RANGE_IGNORED, changed
+                    ? "the image changed on the server (validator " + validator + " is now " + now + ")"
+                    : "asked for a range, got " + status + ": the server ignores Range", status, null);
+        }
+        String contentRange = response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE, "");
+        long[] parsed = parseContentRange(contentRange);
+        boolean matches = parsed != null && parsed[0] == start && (end < 0 || parsed[1] == end)
+                && (imageSize < 0 || parsed[2] == imageSize);
+        return matches ? null : new FetchException(Reason.RANGE_IGNORED, "asked for bytes " + start + "-"
+                + (end < 0 ? "" : end) + ", got Content-Range '" + contentRange + "'", status, null);
+    }
+
+    private boolean mayAuthorize() {
+        int cap = settings.maxAuthorizationRetries();
+        if (settings.username() == null || authorizations >= cap) {
+            return false;
+        }
+        authorizations++;
+        authorize = true;
+        return true;
+    }
+
+    private void headers(HttpHeaders headers, String method, String range, boolean ifRange) {
+        if (range != null) {
+            headers.set(HttpHeaderNames.RANGE, range);
+            if (ifRange && validator != null) {
+                headers.set(HttpHeaderNames.IF_RANGE, validator);
+            }
+        }
+        if (authorize) {
+            String token = settings.username() + ":" + settings.password();
+            headers.set(HttpHeaderNames.AUTHORIZATION, "Basic "
+                    + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
+        }
+        if (settings.requestHook() != null) {
+            settings.requestHook().accept(method, headers);
+        }
+    }
+
+    private void rememberValidator(HttpHeaders headers) {
+        if (validator == null) {
+            validator = validatorOf(headers);
+        }
+    }
+
+    /** A strong ETag, else Last-Modified: what If-Range accepts. */
+    private static String validatorOf(HttpHeaders headers) {
+        String etag = headers.get(HttpHeaderNames.ETAG);
+        if (etag != null && !etag.startsWith("W/")) {
+            return etag;
+        }
+        return headers.get(HttpHeaderNames.LAST_MODIFIED);
+    }
+
+    private long totalOf(HttpClientResponse response) {
+        long[] parsed = parseContentRange(response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE, ""));
+        return parsed == null ? -1 : parsed[2];
+    }
+
+    /** {@code bytes a-b/total} to {a, b, total}; null when malformed or the total is unknown. */
+    static long[] parseContentRange(String value) {
+        String v = value.trim();
+        if (!v.startsWith("bytes ")) {
+            return null;
+        }
+        int dash = v.indexOf('-');
+        int slash = v.indexOf('/');
+        if (dash < 0 || slash < dash) {
+            return null;
+        }
+        try {
+            return new long[] {Long.parseLong(v.substring(6, dash).trim()),
+                    Long.parseLong(v.substring(dash + 1, slash).trim()), Long.parseLong(v.substring(slash + 1).trim())};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuf buf) {
+        ByteBuffer bytes = ByteBuffer.allocate(buf.readableBytes());
+        buf.getBytes(buf.readerIndex(), bytes);
+        return bytes.flip();
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private static Throwable translate(Throwable e) {
+        if (e instanceof ReadTimeoutException || e.getCause() instanceof ReadTimeoutException) {
+            return new FetchException(Reason.READ_TIMEOUT, "no data within the read timeout", -1, e);
+        }
+        if (e instanceof PrematureCloseException || e instanceof IOException && !(e instanceof SSLException)
+                && !(e instanceof java.net.ConnectException)) {
+            return new FetchException(Reason.INCOMPLETE, "connection lost: " + e.getMessage(), -1, e);
+        }
+        return new FetchException(Reason.CONNECT, "cannot connect: " + e, -1, e);
+    }
+}

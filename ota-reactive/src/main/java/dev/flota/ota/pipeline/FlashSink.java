@@ -1,0 +1,81 @@
+package dev.flota.ota.pipeline;
+
+import dev.flota.flash.nor.FlashException;
+import dev.flota.flash.ota.OtaHandle;
+import dev.flota.flash.ota.OtaOperations;
+import dev.flota.flash.partition.Partition;
+import dev.flota.ota.OtaEvent;
+import dev.flota.ota.flash.FlashTimingDelays;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The flash sink: writes the image into the staging partition through the device's OTA operations, sector by sector
+ * (erased as first reached, or the whole image up front with {@code bulkFlashErase}). It asks for the next chunk only
+ * when the flash has taken the previous one, so at most two chunks wait per update whatever the network speed, and
+ * every flash call runs on {@code flashScheduler}, never on an event loop. Completes with the still-open
+ * {@link OtaHandle} for the finish stage; on error or cancellation the handle is aborted and nothing else changes.
+ *
+ * @param staging         where bytes are written
+ * @param finalPartition  whose type decides the checks, and which receives a copy with {@code finalizeWithCopy}
+ * @param finalizeWithCopy copy staging to final after a successful end
+ * @param eraseSize       {@link OtaOperations#OTA_WITH_SEQUENTIAL_WRITES}, or a size to erase at begin
+ * @param flashScheduler  bounded scheduler for the (possibly blocking) flash calls
+ * @param realTiming      wait the flash timing model's time after each write, without blocking
+ */
+public record FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, long eraseSize,
+        Scheduler flashScheduler, boolean realTiming) {
+
+    /** Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. */
+    public Function<Flux<ByteBuffer>, Mono<OtaHandle>> into(OtaOperations ota, Consumer<? super OtaEvent> events,
+            AtomicLong written) {
+        return data -> Mono.defer(() -> {
+            AtomicReference<OtaHandle> handle = new AtomicReference<>();
+            return data.concatMap(chunk -> write(ota, handle, chunk, written)
+                            .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total))), 1)
+                    .then(Mono.fromSupplier(handle::get))
+                    .doFinally(signal -> {
+                        OtaHandle open = handle.get();
+                        if (signal != SignalType.ON_COMPLETE && open != null && open.isOpen()) {
+                            flashScheduler.schedule(() -> abortQuietly(open));
+                        }
+                    });
+        });
+    }
+
+    private Mono<Long> write(OtaOperations ota, AtomicReference<OtaHandle> handle, ByteBuffer chunk,
+            AtomicLong written) {
+        Mono<Long> call = Mono.fromCallable(() -> {
+            if (handle.get() == null) {
+                OtaHandle opened = ota.begin(staging, eraseSize);
+                if (!finalPartition.equals(staging)) {
+                    opened.setFinalPartition(finalPartition, finalizeWithCopy);
+                }
+                handle.set(opened);
+            }
+            int n = chunk.remaining();
+            handle.get().write(chunk);
+            return written.addAndGet(n);
+        }).subscribeOn(flashScheduler);
+        return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(ota.device().flash()).thenReturn(total))
+                : call;
+    }
+
+    private static void abortQuietly(OtaHandle handle) {
+        try {
+            handle.abort();
+        } catch (RuntimeException | Error e) {
+            if (e instanceof FlashException || e instanceof dev.flota.flash.ota.OtaException) {
+                return;
+            }
+            throw e;
+        }
+    }
+}

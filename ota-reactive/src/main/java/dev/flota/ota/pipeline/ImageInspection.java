@@ -1,0 +1,118 @@
+package dev.flota.ota.pipeline;
+
+import dev.flota.flash.device.Device;
+import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.BootloaderDescription;
+import dev.flota.flash.image.ImageHeader;
+import dev.flota.flash.image.ImageKind;
+import dev.flota.flash.image.SegmentHeader;
+import dev.flota.ota.OtaError;
+import dev.flota.ota.OtaEvent;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The inspect stage: holds back the first bytes of an app or bootloader image until its header and descriptor are in
+ * (288 bytes for an app, 112 for a bootloader), checks them as {@code esp_https_ota} does before the first erase
+ * (descriptor, chip ID, chip revision, anti-rollback secure version, the caller's policy), reports the image
+ * description, chip ID and chip revision events, then lets the image through unchanged. At most 288 bytes plus one
+ * chunk are held.
+ */
+public final class ImageInspection {
+
+    private static final int APP_HEADER_BYTES = ImageHeader.SIZE + SegmentHeader.SIZE + AppDescription.SIZE;
+    private static final int BOOTLOADER_HEADER_BYTES = ImageHeader.SIZE + SegmentHeader.SIZE
+            + BootloaderDescription.SIZE;
+
+    private ImageInspection() {
+    }
+
+    /** Inspects an image of {@code kind} for {@code device}; events go to {@code events}. */
+    public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> inspect(Device device, ImageKind kind,
+            ImagePolicy policy, Consumer<? super OtaEvent> events) {
+        int needed = kind == ImageKind.APP ? APP_HEADER_BYTES : BOOTLOADER_HEADER_BYTES;
+        return upstream -> Flux.defer(() -> {
+            List<ByteBuffer> held = new ArrayList<>();
+            long[] heldBytes = {0};
+            boolean[] passed = {false};
+            return upstream.concatMapIterable(chunk -> {
+                if (passed[0]) {
+                    return List.of(chunk);
+                }
+                held.add(chunk);
+                heldBytes[0] += chunk.remaining();
+                if (heldBytes[0] < needed) {
+                    return List.of();
+                }
+                check(device, kind, policy, events, prefix(held, needed));
+                passed[0] = true;
+                List<ByteBuffer> release = new ArrayList<>(held);
+                held.clear();
+                return release;
+            }).concatWith(Mono.defer(() -> passed[0] ? Mono.empty() : Mono.error(StageException.of(
+                    OtaError.IMAGE_HEADER_INVALID, "complete headers were not received: the image has "
+                            + heldBytes[0] + " bytes, its header and descriptor need " + needed))));
+        });
+    }
+
+    private static void check(Device device, ImageKind kind, ImagePolicy policy, Consumer<? super OtaEvent> events,
+            byte[] head) {
+        int descriptorAt = ImageHeader.SIZE + SegmentHeader.SIZE;
+        Optional<AppDescription> app = kind == ImageKind.APP && AppDescription.isPresent(head, descriptorAt)
+                ? Optional.of(AppDescription.parse(head, descriptorAt)) : Optional.empty();
+        Optional<BootloaderDescription> bootloader = kind == ImageKind.BOOTLOADER
+                && BootloaderDescription.isPresent(head, descriptorAt)
+                ? Optional.of(BootloaderDescription.parse(head, descriptorAt)) : Optional.empty();
+        events.accept(new OtaEvent.ImageDescriptionRead(app, bootloader));
+        if (app.isEmpty() && bootloader.isEmpty()) {
+            throw StageException.of(OtaError.IMAGE_HEADER_INVALID, kind == ImageKind.APP
+                    ? "incorrect app descriptor magic" : "incorrect bootloader descriptor magic");
+        }
+        ImageHeader header = ImageHeader.parse(head, 0);
+        var properties = device.properties();
+        events.accept(new OtaEvent.ChipIdVerified(header.chipId()));
+        if (header.chipId() != properties.chip().id()) {
+            throw StageException.of(OtaError.INVALID_VERSION, String.format("mismatch chip id, expected %d, found %d",
+                    properties.chip().id(), header.chipId()));
+        }
+        events.accept(new OtaEvent.ChipRevisionVerified(header.minChipRevFull()));
+        int revision = properties.chipRevision();
+        boolean tooHigh = kind == ImageKind.APP && header.maxChipRevision().filter(max -> revision > max).isPresent();
+        if (revision < header.minChipRevFull() || tooHigh) {
+            throw StageException.of(OtaError.INVALID_VERSION, String.format(
+                    "chip revision check failed: device v%d.%d, image needs v%d.%d%s", revision / 100, revision % 100,
+                    header.minChipRevFull() / 100, header.minChipRevFull() % 100, header.maxChipRevision()
+                            .map(max -> " to v" + max / 100 + "." + max % 100).orElse("")));
+        }
+        if (app.isPresent()) {
+            if (properties.antiRollback() && app.get().secureVersion() < properties.efuseSecureVersion()) {
+                throw StageException.of(OtaError.SMALL_SEC_VER, "new firmware security version is less than eFuse "
+                        + "programmed, " + app.get().secureVersion() + " < " + properties.efuseSecureVersion());
+            }
+            Optional<String> veto = policy.reject(app.get(), device.runningApp());
+            if (veto.isPresent()) {
+                throw StageException.of(OtaError.POLICY_REJECTED, veto.get());
+            }
+        }
+    }
+
+    private static byte[] prefix(List<ByteBuffer> chunks, int length) {
+        byte[] head = new byte[length];
+        int filled = 0;
+        for (ByteBuffer chunk : chunks) {
+            int n = Math.min(chunk.remaining(), length - filled);
+            chunk.get(chunk.position(), head, filled, n);
+            filled += n;
+            if (filled == length) {
+                break;
+            }
+        }
+        return head;
+    }
+}
