@@ -32,6 +32,12 @@ import reactor.util.retry.Retry;
  */
 final class UpdateRun {
 
+    /**
+     * Chunks queued between the network and the rest of the pipeline, which runs off the event loop (decryption and
+     * key agreement are CPU work and draw on SecureRandom; flash calls may block).
+     */
+    private static final int FETCH_PREFETCH = 2;
+
     private final UpdateSettings settings;
     private final Device device;
     private final Consumer<OtaEvent> emit;
@@ -104,7 +110,7 @@ final class UpdateRun {
         Partition target = settings.finalPartition == null ? staging : partition(settings.finalPartition);
         ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
         fetcher = current;
-        Flux<ByteBuffer> data = current.fetch(0);
+        Flux<ByteBuffer> data = current.fetch(0).publishOn(settings.flashScheduler, FETCH_PREFETCH);
         if (settings.decryptionKey != null) {
             data = data.transform(EncryptedImages.decrypt(settings.decryptionKey, this::onDecrypt));
         }

@@ -1,0 +1,52 @@
+package dev.flota.ota.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test class when Netty reports a leaked buffer. Registered for every test class (service loader), it
+ * installs a leak detector factory that records reports before any buffer class is loaded; the tests run with
+ * {@code -Dio.netty.leakDetection.level=paranoid}, so every buffer is tracked.
+ */
+public final class NettyLeakCheck implements AfterAllCallback {
+
+    private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+
+    static {
+        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
+            @Override
+            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
+                    long maxActive) {
+                return new ResourceLeakDetector<>(resource, samplingInterval) {
+                    @Override
+                    protected void reportTracedLeak(String type, String records) {
+                        LEAKS.add(type + records);
+                    }
+
+                    @Override
+                    protected void reportUntracedLeak(String type) {
+                        LEAKS.add(type);
+                    }
+                };
+            }
+        });
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            ByteBuf probe = PooledByteBufAllocator.DEFAULT.buffer(1);
+            probe.release();
+        }
+        assertThat(LEAKS).as("Netty buffers leaked by %s", context.getDisplayName()).isEmpty();
+    }
+}
