@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ota-bench", mixinStandardHelpOptions = true, versionProvider = OtaBench.Version.class,
         description = "Flota: ESP-IDF compatible OTA tools and bench.",
-        subcommands = {ImageCommand.class, PartitionsCommand.class, OtadataCommand.class, FlashCommand.class,
-                UpdateCommand.class, BenchCommand.class, JmhCommand.class})
+        subcommands = {DemoCommand.class, ImageCommand.class, PartitionsCommand.class, OtadataCommand.class, FlashCommand.class,
+                UpdateCommand.class, ServeCommand.class, BenchCommand.class, JmhCommand.class})
 public final class OtaBench {
 
     public static void main(String[] args) {

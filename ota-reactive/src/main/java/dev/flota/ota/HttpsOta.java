@@ -172,6 +172,7 @@ public final class HttpsOta {
         return with(s -> s.timer = Objects.requireNonNull(scheduler));
     }
 
+    /** Share this connection pool between updates; by default each update has one connection of its own. */
     public HttpsOta connectionProvider(ConnectionProvider provider) {
         return with(s -> s.connections = Objects.requireNonNull(provider));
     }

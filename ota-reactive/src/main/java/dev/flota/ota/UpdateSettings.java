@@ -18,8 +18,6 @@ import reactor.netty.resources.ConnectionProvider;
 /** The mutable bag behind {@link HttpsOta}'s immutable API: each fluent call copies it. Never shared. */
 final class UpdateSettings implements Cloneable {
 
-    static final ConnectionProvider DEFAULT_CONNECTIONS = ConnectionProvider.builder("flota-ota")
-            .maxConnections(1024).pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(30)).build();
     static final Scheduler DEFAULT_FLASH_SCHEDULER = Schedulers.newBoundedElastic(
             Math.max(4, Runtime.getRuntime().availableProcessors() * 2), Integer.MAX_VALUE, "flota-flash", 60, true);
 
@@ -51,7 +49,7 @@ final class UpdateSettings implements Cloneable {
     ObservationRegistry observationRegistry;
     Scheduler flashScheduler = DEFAULT_FLASH_SCHEDULER;
     Scheduler timer = Schedulers.parallel();
-    ConnectionProvider connections = DEFAULT_CONNECTIONS;
+    ConnectionProvider connections;
     boolean realFlashTiming;
 
     UpdateSettings copy() {

@@ -28,7 +28,7 @@ import reactor.netty.resources.ConnectionProvider;
  * @param tls                     trust and client certificate
  * @param requestHook             called for every request with its method, URI and headers (like
  *                                {@code http_client_init_cb}): add {@code If-None-Match}, tokens, ...
- * @param connectionProvider      the connection pool (keep-alive reuse)
+ * @param connectionProvider      a shared connection pool, or null for one connection per update (as a device)
  * @param timer                   where retry delays run (virtual time in tests)
  */
 public record FetchSettings(URI url, boolean partialDownload, int maxRequestSize, int maxRedirects, String username,
@@ -39,7 +39,6 @@ public record FetchSettings(URI url, boolean partialDownload, int maxRequestSize
     public FetchSettings {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(tls, "tls");
-        Objects.requireNonNull(connectionProvider, "connectionProvider");
         Objects.requireNonNull(timer, "timer");
         if (maxRequestSize <= 0) {
             throw new IllegalArgumentException("maxRequestSize must be positive");

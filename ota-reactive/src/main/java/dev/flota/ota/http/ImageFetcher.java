@@ -18,6 +18,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.resources.ConnectionProvider;
 import reactor.util.retry.Retry;
 
 /**
@@ -35,6 +36,7 @@ public final class ImageFetcher {
     private final FetchSettings settings;
     private final FetchListener listener;
     private final HttpClient client;
+    private final ConnectionProvider ownProvider;
     private volatile long imageSize = -1;
     private volatile int lastStatus = -1;
     private volatile boolean complete;
@@ -44,14 +46,23 @@ public final class ImageFetcher {
     private int authorizations;
     private boolean connected;
 
-    private ImageFetcher(FetchSettings settings, FetchListener listener, HttpClient client) {
+    private ImageFetcher(FetchSettings settings, FetchListener listener, HttpClient client,
+            ConnectionProvider ownProvider) {
         this.settings = settings;
         this.listener = listener;
         this.client = client;
+        this.ownProvider = ownProvider;
     }
 
+    /**
+     * A fetcher for one update. Without a shared connection provider in the settings, the update gets its own pool of
+     * one connection, as a device has: each request waits for the previous one's connection to be released and
+     * reuses it, so a partial download runs on one kept-alive connection.
+     */
     public static ImageFetcher create(FetchSettings settings, FetchListener listener) {
-        HttpClient client = HttpClient.create(settings.connectionProvider())
+        ConnectionProvider own = settings.connectionProvider() == null ? ConnectionProvider.builder("flota-update")
+                .maxConnections(1).pendingAcquireMaxCount(-1).build() : null;
+        HttpClient client = HttpClient.create(own != null ? own : settings.connectionProvider())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .responseTimeout(settings.readTimeout())
                 .followRedirect((request, response) -> isRedirect(response.status().code())
@@ -64,7 +75,7 @@ public final class ImageFetcher {
                 throw new IllegalArgumentException("bad TLS settings: " + e.getMessage(), e);
             }
         }
-        return new ImageFetcher(settings, listener, client);
+        return new ImageFetcher(settings, listener, client, own);
     }
 
     /** The image's size once known, else -1. */
@@ -102,6 +113,10 @@ public final class ImageFetcher {
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                     .repeat(() -> !complete);
             return sizing.thenMany(requests);
+        }).doFinally(signal -> {
+            if (ownProvider != null) {
+                ownProvider.disposeLater().subscribe();
+            }
         });
     }
 
@@ -191,7 +206,7 @@ public final class ImageFetcher {
     private Mono<HttpClientResponse> exchange(HttpMethod method, String range) {
         listener.onRequest(method.name());
         return client.headers(h -> headers(h, method.name(), range, false)).request(method).uri(settings.url())
-                .response((response, body) -> body.then(Mono.just(response))).next()
+                .responseSingle((response, body) -> body.then(Mono.just(response)))
                 .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate)
                 .flatMap(response -> {
                     lastStatus = response.status().code();
