@@ -141,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Per-fleet counters and the update times. */
     private record Result(AtomicInteger succeeded, AtomicInteger failed, AtomicLong wasted, List<Long> millis,
-            long elapsedNanos) {
+            long elapsedNanos, AtomicLong peakBuffered) {
     }
 
     private Result updateAll(PrintWriter out, HttpsOta ota, List<Device> fleet, long imageBytes) {
@@ -149,6 +149,7 @@ final class DemoCommand implements Callable<Integer> {
         AtomicInteger failed = new AtomicInteger();
         AtomicLong wasted = new AtomicLong();
         AtomicLong written = new AtomicLong();
+        AtomicLong peakBuffered = new AtomicLong();
         List<Long> millis = java.util.Collections.synchronizedList(new ArrayList<>());
         Progress progress = new Progress(out, fleet.size() * imageBytes);
         long start = System.nanoTime();
@@ -161,6 +162,7 @@ final class DemoCommand implements Callable<Integer> {
                     last[0] = w.cumulativeBytes();
                 } else if (event instanceof OtaEvent.Finished f) {
                     wasted.addAndGet(f.bytesWasted());
+                    peakBuffered.accumulateAndGet(f.peakBufferedBytes(), Math::max);
                     succeeded.incrementAndGet();
                     millis.add((System.nanoTime() - t0) / 1_000_000);
                 }
@@ -171,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
             });
         }, fleet.size()).blockLast(Duration.ofMinutes(5));
         progress.done(written);
-        return new Result(succeeded, failed, wasted, millis, System.nanoTime() - start);
+        return new Result(succeeded, failed, wasted, millis, System.nanoTime() - start, peakBuffered);
     }
 
     private static int rebootAll(List<Device> fleet) {
@@ -200,6 +202,7 @@ final class DemoCommand implements Callable<Integer> {
                 result.succeeded.get() * (double) encryptedBytes / (1 << 20) / updateSeconds);
         out.printf("  update time:        p50 %d ms, p99 %d ms%n", percentile(sorted, 50), percentile(sorted, 99));
         out.printf("  bytes wasted:       %d%n", result.wasted.get());
+        out.printf("  buffered/update:    at most %d bytes between network and flash%n", result.peakBuffered.get());
         out.printf("  total demo time:    %.1f s%n", seconds);
         out.println("Micrometer");
         registry.getMeters().stream().sorted((a, b) -> a.getId().toString().compareTo(b.getId().toString()))

@@ -43,8 +43,14 @@ public sealed interface OtaEvent {
     record BootPartitionUpdated(String label, int subtype) implements OtaEvent {
     }
 
-    /** {@code ESP_HTTPS_OTA_FINISH}: the update completed and the boot partition was switched. */
-    record Finished(long imageSize, long bytesWasted) implements OtaEvent {
+    /**
+     * {@code ESP_HTTPS_OTA_FINISH}: the update completed and the boot partition was switched.
+     *
+     * @param imageSize         bytes written to flash
+     * @param bytesWasted       bytes downloaded but thrown away (an image that changed mid-way)
+     * @param peakBufferedBytes most bytes this update held between the network and the flash at any time
+     */
+    record Finished(long imageSize, long bytesWasted, long peakBufferedBytes) implements OtaEvent {
     }
 
     /** {@code ESP_HTTPS_OTA_ABORT}: the update failed; otadata and the running app are untouched. */

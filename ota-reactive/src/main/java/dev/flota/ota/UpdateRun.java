@@ -51,6 +51,7 @@ final class UpdateRun {
     private volatile long phaseStart;
     private volatile boolean dataComplete;
     private long reportedBuffered;
+    private volatile long peakBuffered;
     private long lastWritten;
 
     UpdateRun(UpdateSettings settings, Device device, Consumer<OtaEvent> emit, OtaMetrics metrics, Mono<Void> gate) {
@@ -127,7 +128,7 @@ final class UpdateRun {
         long eraseSize = !settings.bulkFlashErase ? OtaOperations.OTA_WITH_SEQUENTIAL_WRITES
                 : imageSize() > 0 ? imageSize() : OtaOperations.OTA_SIZE_UNKNOWN;
         FlashSink sink = new FlashSink(staging, target, settings.finalizeWithCopy, eraseSize,
-                settings.flashScheduler, settings.realFlashTiming);
+                settings.flashScheduler, settings.realFlashTiming, metrics::phase);
         return data.doOnComplete(() -> dataComplete = true)
                 .as(sink.into(ota, this::onFlashEvent, written))
                 .doOnNext(handle -> phase("write"))
@@ -150,7 +151,7 @@ final class UpdateRun {
                 emit.accept(new OtaEvent.BootPartitionUpdated(target.isOtaApp() ? staging.label() : target.label(),
                         target.subtype()));
             }
-            emit.accept(new OtaEvent.Finished(written.get(), wasted.get()));
+            emit.accept(new OtaEvent.Finished(written.get(), wasted.get(), peakBuffered));
         }).subscribeOn(settings.flashScheduler);
     }
 
@@ -194,6 +195,7 @@ final class UpdateRun {
     private synchronized void reportBuffered(long now) {
         metrics.buffered().addAndGet(now - reportedBuffered);
         reportedBuffered = now;
+        peakBuffered = Math.max(peakBuffered, now);
     }
 
     private void updateBuffered() {

@@ -7,6 +7,8 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.flash.FlashTimingDelays;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -29,9 +31,10 @@ import reactor.core.scheduler.Scheduler;
  * @param eraseSize       {@link OtaOperations#OTA_WITH_SEQUENTIAL_WRITES}, or a size to erase at begin
  * @param flashScheduler  bounded scheduler for the (possibly blocking) flash calls
  * @param realTiming      wait the flash timing model's time after each write, without blocking
+ * @param phaseTimer      receives the duration of the "erase" phase (begin, with its up-front erase)
  */
 public record FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, long eraseSize,
-        Scheduler flashScheduler, boolean realTiming) {
+        Scheduler flashScheduler, boolean realTiming, BiConsumer<String, Duration> phaseTimer) {
 
     /** Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. */
     public Function<Flux<ByteBuffer>, Mono<OtaHandle>> into(OtaOperations ota, Consumer<? super OtaEvent> events,
@@ -54,7 +57,9 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
             AtomicLong written) {
         Mono<Long> call = Mono.fromCallable(() -> {
             if (handle.get() == null) {
+                long start = System.nanoTime();
                 OtaHandle opened = ota.begin(staging, eraseSize);
+                phaseTimer.accept("erase", Duration.ofNanos(System.nanoTime() - start));
                 if (!finalPartition.equals(staging)) {
                     opened.setFinalPartition(finalPartition, finalizeWithCopy);
                 }

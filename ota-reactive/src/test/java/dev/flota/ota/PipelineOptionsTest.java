@@ -1,0 +1,50 @@
+package dev.flota.ota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flota.flash.device.Device;
+import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.image.Chip;
+import dev.flota.flash.image.ImageBuilder;
+import dev.flota.flash.testing.TestDevices;
+import dev.flota.flash.testing.TestImages;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** bulkFlashErase, anti-rollback before the first erase, and the erase phase timer. */
+class PipelineOptionsTest {
+
+    @Test
+    void bulkFlashEraseErasesTheImageUpFront() {
+        byte[] image = TestDevices.app("2.0");
+        try (ByteServer server = new ByteServer(image)) {
+            Device device = Conformance.device();
+            long erasesBefore = device.flash().stats().sectorErases() + device.flash().stats().blockErases();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            HttpsOta.create().url(server.url()).allowHttp(true).bulkFlashErase(true).meterRegistry(registry)
+                    .update(device).blockLast(Duration.ofSeconds(30));
+            long erases = device.flash().stats().sectorErases() + device.flash().stats().blockErases() - erasesBefore;
+            assertThat(erases).as("the image's sectors, in block and sector erases").isPositive()
+                    .isLessThanOrEqualTo((image.length + 4095) / 4096);
+            assertThat(registry.get("flota.ota.phase").tag("phase", "erase").timer().count()).isEqualTo(1);
+            assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        }
+    }
+
+    @Test
+    void antiRollbackRefusesAnOlderSecureVersionBeforeAnyErase() {
+        byte[] old = ImageBuilder.app(Chip.ESP32_C3, TestImages.description("0.9", 1)).segment(0x40380000L,
+                new byte[64]).build();
+        try (ByteServer server = new ByteServer(old)) {
+            Device device = Device.poweredOn(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")),
+                    DeviceProperties.of(Chip.ESP32_C3).withAntiRollback(2));
+            long before = device.flash().stats().mutatingOperations();
+            Conformance.Outcome outcome = Conformance.update(device, HttpsOta.create().url(server.url())
+                    .allowHttp(true));
+            assertThat(outcome.failure().error()).isEqualTo(OtaError.SMALL_SEC_VER);
+            assertThat(outcome.failure().error().espName()).isEqualTo("ESP_ERR_OTA_SMALL_SEC_VER");
+            assertThat(device.flash().stats().mutatingOperations()).isEqualTo(before);
+        }
+    }
+}
