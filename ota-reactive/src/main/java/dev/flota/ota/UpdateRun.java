@@ -36,7 +36,9 @@ final class UpdateRun {
      * Chunks queued between the network and the rest of the pipeline, which runs off the event loop (decryption and
      * key agreement are CPU work and draw on SecureRandom; flash calls may block).
      */
-    private static final int FETCH_PREFETCH = 2;
+    private static final int FETCH_PREFETCH = 4;
+    /** Network chunks are cut into views of at most this size, so the prefetch bounds the bytes held. */
+    private static final int SLICE = 16 * 1024;
 
     private final UpdateSettings settings;
     private final Device device;
@@ -86,6 +88,18 @@ final class UpdateRun {
         });
     }
 
+    /** Views of at most {@link #SLICE} bytes over {@code chunk}; no copy. */
+    static java.util.List<ByteBuffer> slices(ByteBuffer chunk) {
+        if (chunk.remaining() <= SLICE) {
+            return java.util.List.of(chunk);
+        }
+        java.util.List<ByteBuffer> views = new java.util.ArrayList<>(chunk.remaining() / SLICE + 1);
+        for (int at = chunk.position(); at < chunk.limit(); at += SLICE) {
+            views.add(chunk.slice(at, Math.min(SLICE, chunk.limit() - at)));
+        }
+        return views;
+    }
+
     long bytesWritten() {
         return written.get();
     }
@@ -111,7 +125,8 @@ final class UpdateRun {
         Partition target = settings.finalPartition == null ? staging : partition(settings.finalPartition);
         ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
         fetcher = current;
-        Flux<ByteBuffer> data = current.fetch(0).publishOn(settings.flashScheduler, FETCH_PREFETCH);
+        Flux<ByteBuffer> data = current.fetch(0).concatMapIterable(UpdateRun::slices, 1)
+                .publishOn(settings.flashScheduler, FETCH_PREFETCH);
         if (settings.decryptionKey != null) {
             data = data.transform(EncryptedImages.decrypt(settings.decryptionKey, this::onDecrypt));
         }

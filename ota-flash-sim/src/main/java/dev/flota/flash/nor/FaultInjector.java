@@ -61,6 +61,11 @@ public final class FaultInjector {
         return this;
     }
 
+    /** True when a power cut or an operation failure is pending (reads faults do not count). */
+    synchronized boolean armed() {
+        return operationsUntilCut >= 0 || bytesUntilCut >= 0 || failAfter >= 0;
+    }
+
     /** Called before a mutating operation: the one-shot failure to raise now, or null. */
     synchronized FlashError failureDue() {
         if (failAfter < 0) {

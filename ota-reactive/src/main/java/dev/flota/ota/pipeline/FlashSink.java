@@ -17,12 +17,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The flash sink: writes the image into the staging partition through the device's OTA operations, sector by sector
  * (erased as first reached, or the whole image up front with {@code bulkFlashErase}). It asks for the next chunk only
  * when the flash has taken the previous one, so at most two chunks wait per update whatever the network speed, and
- * every flash call runs on {@code flashScheduler}, never on an event loop. Completes with the still-open
+ * no flash call runs on an event loop: a chunk arriving on a non-blocking thread is written on {@code flashScheduler},
+ * one already on a blocking-capable thread (the pipeline publishes there after the fetch) is written in place. Completes with the still-open
  * {@link OtaHandle} for the finish stage; on error or cancellation the handle is aborted and nothing else changes.
  *
  * @param staging         where bytes are written
@@ -55,7 +57,7 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
 
     private Mono<Long> write(OtaOperations ota, AtomicReference<OtaHandle> handle, ByteBuffer chunk,
             AtomicLong written) {
-        Mono<Long> call = Mono.fromCallable(() -> {
+        Mono<Long> write = Mono.fromCallable(() -> {
             if (handle.get() == null) {
                 long start = System.nanoTime();
                 OtaHandle opened = ota.begin(staging, eraseSize);
@@ -68,7 +70,8 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
             int n = chunk.remaining();
             handle.get().write(chunk);
             return written.addAndGet(n);
-        }).subscribeOn(flashScheduler);
+        });
+        Mono<Long> call = Schedulers.isInNonBlockingThread() ? write.subscribeOn(flashScheduler) : write;
         return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(ota.device().flash()).thenReturn(total))
                 : call;
     }
