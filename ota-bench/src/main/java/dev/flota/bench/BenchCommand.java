@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 /** {@code bench}: load and scale scenarios, each printing a table and, with {@code --json FILE}, writing JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks and scale scenarios.",
-        subcommands = {DevicesBenchCommand.class})
+        subcommands = {SingleBenchCommand.class, FleetBenchCommand.class, FaultsBenchCommand.class,
+                DevicesBenchCommand.class, ServerBenchCommand.class, BenchMergeCommand.class})
 final class BenchCommand {
 }

@@ -1,0 +1,63 @@
+package dev.flota.bench;
+
+import dev.flota.flash.device.Device;
+import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashProvisioning;
+import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.Chip;
+import dev.flota.flash.image.ImageBuilder;
+import dev.flota.flash.nor.CompactStorage;
+import dev.flota.flash.nor.FlashConfig;
+import dev.flota.flash.nor.FlashTiming;
+import dev.flota.flash.nor.NorFlash;
+import dev.flota.flash.nor.SectorPool;
+import dev.flota.flash.partition.Partition;
+import dev.flota.flash.partition.PartitionTable;
+import java.util.List;
+import java.util.Random;
+
+/** Simulated devices and firmware images for the bench scenarios and the demo. */
+final class BenchFleet {
+
+    private BenchFleet() {
+    }
+
+    /** A real ESP32-C3 app image of about {@code size} bytes (at least a few KiB). */
+    static byte[] app(String version, long size) {
+        AppDescription description = new AppDescription(0, version, "flota-bench", "12:00:00", "Nov 23 2026",
+                "v5.5-flota", "00".repeat(32), 0, 0, 16, 0);
+        byte[] code = new byte[(int) Math.max(1024, size - 0x11000) & ~3];
+        new Random(version.hashCode()).nextBytes(code);
+        return ImageBuilder.app(Chip.ESP32_C3, description).segment(0x42010018L, code).build();
+    }
+
+    /**
+     * A template flash holding a factory app v1.0.0 and two OTA slots large enough for {@code imageSize}, in a
+     * compact backend: every device made from it with {@link CompactStorage#copy()} shares its sectors.
+     */
+    static CompactStorage template(long imageSize, SectorPool pool) {
+        long slot = Math.max(0x40000, (imageSize + 0x20000 + 0xFFFF) / 0x10000 * 0x10000);
+        long factory = 0x40000;
+        long flashSize = Long.highestOneBit(0x10000 + factory + 2 * slot - 1) << 1;
+        PartitionTable table = PartitionTable.of(List.of(
+                Partition.of("nvs", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_NVS, 0x9000, 0x4000),
+                Partition.of("otadata", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_OTA, 0xd000, 0x2000),
+                Partition.of("factory", Partition.TYPE_APP, Partition.SUBTYPE_APP_FACTORY, 0x10000, factory),
+                Partition.of("ota_0", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN, 0x10000 + factory, slot),
+                Partition.of("ota_1", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN + 1, 0x10000 + factory + slot,
+                        slot)));
+        CompactStorage template = new CompactStorage(flashSize, pool);
+        FlashProvisioning.provision(NorFlash.create(template, config(false)), table, 0x8000, app("1.0.0", 32 * 1024));
+        return template;
+    }
+
+    static FlashConfig config(boolean timingModel) {
+        return FlashConfig.defaults().timing(timingModel ? FlashTiming.typical() : FlashTiming.instant());
+    }
+
+    /** A device powered on from a copy of {@code template}. */
+    static Device device(CompactStorage template, boolean timingModel) {
+        return Device.poweredOn(NorFlash.create(template.copy(), config(timingModel)),
+                DeviceProperties.of(Chip.ESP32_C3).withRollback(true));
+    }
+}
