@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -39,11 +40,8 @@ final class BenchMergeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "JSON files written by bench fleet --json")
     List<Path> files;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the merged result as JSON")
-    Path json;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "also write a self-contained HTML report")
-    Path html;
+    @Mixin
+    BenchOutput output;
 
     /** One shard file, read and checked. */
     private record Shard(Path file, JsonNode json, int index, int count) {
@@ -137,12 +135,7 @@ final class BenchMergeCommand implements Callable<Integer> {
         out.printf("%-24s %s%n", "heap peak MiB", result.get("heapPeakMiB").asText());
         out.printf("%-24s %s%n", "buffered per update B", result.get("bufferedPerUpdateBytes").asText());
         out.flush();
-        if (json != null) {
-            CliFiles.write(json, result.toPrettyString().getBytes(StandardCharsets.UTF_8));
-        }
-        if (html != null) {
-            BenchReport.writeHtml(html, "Flota bench: fleet (" + shards.size() + " shards merged)", List.of(result));
-        }
+        output.write("Flota bench: fleet (" + shards.size() + " shards merged)", result);
         return failed == 0 ? 0 : 1;
     }
 

@@ -205,15 +205,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  buffered/update:    at most %d bytes between network and flash%n", result.peakBuffered.get());
         out.printf("  total demo time:    %.1f s%n", seconds);
         out.println("Micrometer");
-        registry.getMeters().stream().sorted((a, b) -> a.getId().toString().compareTo(b.getId().toString()))
-                .forEach(meter -> {
-                    StringBuilder line = new StringBuilder("  ").append(meter.getId().getName());
-                    meter.getId().getTags().forEach(t -> line.append(' ').append(t.getKey()).append('=')
-                            .append(t.getValue()));
-                    meter.measure().forEach(m -> line.append(' ').append(m.getStatistic().name().toLowerCase())
-                            .append('=').append(String.format("%.3f", m.getValue()).replaceAll("\\.?0+$", "")));
-                    out.println(line);
-                });
+        MeterSummary.print(out, registry);
         out.println(running == devices ? "OK: every device runs the new firmware" : "FAILED: not every device "
                 + "runs the new firmware");
     }

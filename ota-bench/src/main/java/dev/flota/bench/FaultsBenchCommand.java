@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import reactor.core.publisher.Flux;
@@ -50,11 +51,8 @@ final class FaultsBenchCommand implements Callable<Integer> {
     @Option(names = "--image-size", defaultValue = "256K", description = "firmware size (default ${DEFAULT-VALUE})")
     String imageSize;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "write the result as JSON")
-    Path json;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML report")
-    Path html;
+    @Mixin
+    BenchOutput output;
 
     @Override
     public Integer call() throws Exception {
@@ -101,12 +99,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-            if (json != null) {
-                CliFiles.write(json, result.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            if (html != null) {
-                BenchReport.writeHtml(html, "Flota bench faults", List.of(result));
-            }
+            output.write("Flota bench faults", result);
             return allCompleted ? 0 : 1;
         } finally {
             DemoFiles.deleteTree(dir);

@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import reactor.core.publisher.Flux;
@@ -62,11 +63,8 @@ final class FleetBenchCommand implements Callable<Integer> {
     @Option(names = "--shard", defaultValue = "1/1", paramLabel = "i/n", description = "run part i of n of the fleet")
     String shard;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "write the result as JSON")
-    Path json;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML report")
-    Path html;
+    @Mixin
+    BenchOutput output;
 
     @Override
     public Integer call() throws Exception {
@@ -89,12 +87,7 @@ final class FleetBenchCommand implements Callable<Integer> {
                         .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30));
                 ObjectNode result = run(out, ota, mine, image.length + 512L, size, part);
                 Json.print(out, summaryOnly(result));
-                if (json != null) {
-                    CliFiles.write(json, result.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                }
-                if (html != null) {
-                    BenchReport.writeHtml(html, "Flota bench fleet", List.of(result));
-                }
+                output.write("Flota bench fleet", result);
                 return result.get("failed").asInt() == 0 ? 0 : 1;
             }
         } finally {

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import reactor.core.publisher.Flux;
@@ -77,11 +78,8 @@ final class ServerBenchCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "plain HTTP instead of HTTPS")
     boolean plain;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the result as JSON")
-    Path json;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "also write a self-contained HTML report")
-    Path html;
+    @Mixin
+    BenchOutput output;
 
     /** One server's figures. */
     record Measured(long requests, long bytes, double seconds, int failures, String firstError) {
@@ -167,12 +165,7 @@ final class ServerBenchCommand implements Callable<Integer> {
                 result.put("ratioToNginx", ratio);
             }
             result.put("nginxAvailable", nginxAvailable);
-            if (json != null) {
-                CliFiles.write(json, result.toPrettyString().getBytes(StandardCharsets.UTF_8));
-            }
-            if (html != null) {
-                BenchReport.writeHtml(html, "Flota bench: server", List.of(result));
-            }
+            output.write("Flota bench: server", result);
             boolean failed = flota.failures() > 0 || (nginx != null && nginx.failures() > 0);
             return failed ? 1 : 0;
         } finally {

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -54,11 +55,8 @@ final class SingleBenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "measured runs per case, median kept")
     int runs;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "write the result as JSON")
-    Path json;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML report")
-    Path html;
+    @Mixin
+    BenchOutput output;
 
     @Override
     public Integer call() throws Exception {
@@ -86,12 +84,7 @@ final class SingleBenchCommand implements Callable<Integer> {
                     result = measure(out, "flota", server::url, tls, ca, key, image.length);
                 }
             }
-            if (json != null) {
-                CliFiles.write(json, result.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            if (html != null) {
-                BenchReport.writeHtml(html, "Flota bench single", List.of(result));
-            }
+            output.write("Flota bench single", result);
             return 0;
         } finally {
             DemoFiles.deleteTree(dir);

@@ -196,21 +196,7 @@ final class UpdateCommand implements Callable<Integer> {
 
     private static void printMetrics(PrintWriter out, SimpleMeterRegistry registry) {
         out.println("metrics:");
-        registry.getMeters().stream().sorted((a, b) -> a.getId().toString().compareTo(b.getId().toString()))
-                .forEach(meter -> {
-                    StringBuilder line = new StringBuilder("  ").append(meter.getId().getName());
-                    meter.getId().getTags().forEach(t -> line.append(' ').append(t.getKey()).append('=')
-                            .append(t.getValue()));
-                    for (var m : meter.measure()) {
-                        line.append(' ').append(m.getStatistic().name().toLowerCase(Locale.ROOT)).append('=')
-                                .append(format(m.getValue()));
-                    }
-                    out.println(line);
-                });
-    }
-
-    private static String format(double value) {
-        return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
+        MeterSummary.print(out, registry);
     }
 
     static Duration duration(String text) {
