@@ -45,12 +45,14 @@ final class ImageHandler {
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
     /** What is served at a path: a file (sent zero-copy) or bytes in memory (a replaced image). */
-    private record Resource(long length, String etag, Instant lastModified, Path file, byte[] bytes) {
+    private record Resource(long length, String etag, Instant lastModified, Path file, byte[] bytes,
+            long lastModifiedMillis) {
     }
 
     private final Path root;
     private final List<ServerFaults> faults;
     private final boolean secure;
+    private final FileCache cache = new FileCache();
     private final RequestLog log;
     private final ServerMetrics metrics;
     private final Consumer<String> accessLog;
@@ -173,8 +175,17 @@ final class ImageHandler {
         }
         if (resource.bytes() == null && !fault.altersBody()) {
             ByteRange r = range;
-            return respond(req, res, path, status, sent,
-                    r.count() == 0 ? null : res.sendFile(resource.file(), r.start(), r.count()).then());
+            if (r.count() == 0) {
+                return respond(req, res, path, status, sent, null);
+            }
+            Mono<Void> zeroCopy = res.sendFile(resource.file(), r.start(), r.count()).then();
+            if (!secure) {
+                return respond(req, res, path, status, sent, zeroCopy);
+            }
+            Mono<Void> fromMemory = cache.contents(resource.file(), resource.length(),
+                    resource.lastModifiedMillis()).flatMap(bytes -> res.send(Mono.just(Unpooled.wrappedBuffer(bytes,
+                    (int) r.start(), (int) r.count()))).then()).switchIfEmpty(zeroCopy);
+            return respond(req, res, path, status, sent, fromMemory);
         }
         Flux<ByteBuf> body = bytes(resource, range.start(), sent).flatMapMany(ImageHandler::chunks);
         return respond(req, res, path, status, sent, res.send(body).then().then(after));
@@ -244,7 +255,7 @@ final class ImageHandler {
             Resource original = fileResource(file);
             Instant modified = original == null ? Instant.now() : original.lastModified().plusSeconds(1);
             return new Resource(bytes.length, "\"r" + Integer.toHexString(Arrays.hashCode(bytes)) + "-"
-                    + Integer.toHexString(bytes.length) + "\"", modified, null, bytes);
+                    + Integer.toHexString(bytes.length) + "\"", modified, null, bytes, modified.toEpochMilli());
         }
         return fileResource(file);
     }
@@ -257,7 +268,7 @@ final class ImageHandler {
             }
             long millis = attributes.lastModifiedTime().toMillis();
             String etag = "\"" + Long.toHexString(millis) + "-" + Long.toHexString(attributes.size()) + "\"";
-            return new Resource(attributes.size(), etag, Instant.ofEpochSecond(millis / 1000), file, null);
+            return new Resource(attributes.size(), etag, Instant.ofEpochSecond(millis / 1000), file, null, millis);
         } catch (IOException e) {
             return null;
         }
