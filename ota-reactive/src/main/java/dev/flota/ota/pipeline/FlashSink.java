@@ -22,10 +22,11 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The flash sink: writes the image into the staging partition through the device's OTA operations, sector by sector
  * (erased as first reached, or the whole image up front with {@code bulkFlashErase}). It asks for the next chunk only
- * when the flash has taken the previous one, so at most two chunks wait per update whatever the network speed, and
- * no flash call runs on an event loop: a chunk arriving on a non-blocking thread is written on {@code flashScheduler},
- * one already on a blocking-capable thread (the pipeline publishes there after the fetch) is written in place. Completes with the still-open
- * {@link OtaHandle} for the finish stage; on error or cancellation the handle is aborted and nothing else changes.
+ * when the flash has taken the previous one, so one chunk waits while one is written, whatever the network speed.
+ * No flash call runs on an event loop: a chunk arriving on a non-blocking thread is written on
+ * {@code flashScheduler}; one already on a blocking-capable thread (the pipeline publishes there after the fetch) is
+ * written in place. Completes with the still-open {@link OtaHandle} for the finish stage; on error or cancellation
+ * the handle is aborted and nothing else changes.
  *
  * @param staging         where bytes are written
  * @param finalPartition  whose type decides the checks, and which receives a copy with {@code finalizeWithCopy}
