@@ -26,7 +26,20 @@ public record TlsSettings(String caPem, String clientCertPem, String clientKeyPe
         }
     }
 
+    /** One context per distinct settings: building one parses the PEMs and sets up the TLS engine's state. */
+    private static final java.util.Map<TlsSettings, SslContext> CONTEXTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     SslContext sslContext() throws SSLException {
+        SslContext cached = CONTEXTS.get(this);
+        if (cached != null) {
+            return cached;
+        }
+        SslContext built = build();
+        SslContext raced = CONTEXTS.putIfAbsent(this, built);
+        return raced != null ? raced : built;
+    }
+
+    private SslContext build() throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient();
         if (caPem != null) {
             builder.trustManager(stream(caPem));
