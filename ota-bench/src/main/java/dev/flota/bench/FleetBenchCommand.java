@@ -57,6 +57,10 @@ final class FleetBenchCommand implements Callable<Integer> {
     @Option(names = "--request-size", defaultValue = "64K", description = "partial download request size")
     String requestSize;
 
+    @Option(names = "--max-buffered", defaultValue = "64K",
+            description = "bytes each update may hold between network and flash (default ${DEFAULT-VALUE})")
+    String maxBuffered;
+
     @Option(names = "--timing-model", description = "flash operations take their datasheet time (non-blocking)")
     boolean timingModel;
 
@@ -84,6 +88,7 @@ final class FleetBenchCommand implements Callable<Integer> {
                 HttpsOta ota = HttpsOta.create().url(server.url("fw.enc.bin")).caPem(tls.caPem())
                         .partialHttpDownload(true).maxHttpRequestSize((int) UpdateCommand.byteCount(requestSize))
                         .decryptionKey(key).realFlashTiming(timingModel)
+                        .maxBufferedBytes((int) UpdateCommand.byteCount(maxBuffered))
                         .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30));
                 ObjectNode result = run(out, ota, mine, image.length + 512L, size, part);
                 Json.print(out, summaryOnly(result));

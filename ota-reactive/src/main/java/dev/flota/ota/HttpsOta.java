@@ -182,6 +182,18 @@ public final class HttpsOta {
         return with(s -> s.realFlashTiming = real);
     }
 
+    /**
+     * How many fetched bytes may be queued for the flash per update (default 64 KiB, at least 2 KiB): network chunks
+     * are cut into views and only this much is requested ahead (besides the chunk being cut up, at most one TLS record
+     * or socket read). Lower it for very large fleets in one JVM.
+     */
+    public HttpsOta maxBufferedBytes(int bytes) {
+        if (bytes < 2048) {
+            throw new IllegalArgumentException("maxBufferedBytes must be at least 2 KiB");
+        }
+        return with(s -> s.maxBufferedBytes = bytes);
+    }
+
     /** Updates {@code device}: cold, one update per subscription. */
     public Flux<OtaEvent> update(Device device) {
         return events(device, Mono.empty(), run -> { });

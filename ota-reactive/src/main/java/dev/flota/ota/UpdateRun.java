@@ -33,12 +33,11 @@ import reactor.util.retry.Retry;
 final class UpdateRun {
 
     /**
-     * Chunks queued between the network and the rest of the pipeline, which runs off the event loop (decryption and
-     * key agreement are CPU work and draw on SecureRandom; flash calls may block).
+     * Largest view the fetched chunks are cut into. The rest of the pipeline runs off the event loop (decryption and
+     * key agreement are CPU work and draw on SecureRandom; flash calls may block), and only
+     * {@code maxBufferedBytes / slice} views are requested ahead, so that bounds the bytes held per update.
      */
-    private static final int FETCH_PREFETCH = 4;
-    /** Network chunks are cut into views of at most this size, so the prefetch bounds the bytes held. */
-    private static final int SLICE = 16 * 1024;
+    private static final int MAX_SLICE = 16 * 1024;
 
     private final UpdateSettings settings;
     private final Device device;
@@ -88,14 +87,14 @@ final class UpdateRun {
         });
     }
 
-    /** Views of at most {@link #SLICE} bytes over {@code chunk}; no copy. */
-    static java.util.List<ByteBuffer> slices(ByteBuffer chunk) {
-        if (chunk.remaining() <= SLICE) {
+    /** Views of at most {@code slice} bytes over {@code chunk}; no copy. */
+    static java.util.List<ByteBuffer> slices(ByteBuffer chunk, int slice) {
+        if (chunk.remaining() <= slice) {
             return java.util.List.of(chunk);
         }
-        java.util.List<ByteBuffer> views = new java.util.ArrayList<>(chunk.remaining() / SLICE + 1);
-        for (int at = chunk.position(); at < chunk.limit(); at += SLICE) {
-            views.add(chunk.slice(at, Math.min(SLICE, chunk.limit() - at)));
+        java.util.List<ByteBuffer> views = new java.util.ArrayList<>(chunk.remaining() / slice + 1);
+        for (int at = chunk.position(); at < chunk.limit(); at += slice) {
+            views.add(chunk.slice(at, Math.min(slice, chunk.limit() - at)));
         }
         return views;
     }
@@ -125,8 +124,9 @@ final class UpdateRun {
         Partition target = settings.finalPartition == null ? staging : partition(settings.finalPartition);
         ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
         fetcher = current;
-        Flux<ByteBuffer> data = current.fetch(0).concatMapIterable(UpdateRun::slices, 1)
-                .publishOn(settings.flashScheduler, FETCH_PREFETCH);
+        int slice = Math.min(MAX_SLICE, settings.maxBufferedBytes / 2);
+        Flux<ByteBuffer> data = current.fetch(0).concatMapIterable(chunk -> slices(chunk, slice), 1)
+                .publishOn(settings.flashScheduler, Math.max(1, settings.maxBufferedBytes / slice));
         if (settings.decryptionKey != null) {
             data = data.transform(EncryptedImages.decrypt(settings.decryptionKey, this::onDecrypt));
         }

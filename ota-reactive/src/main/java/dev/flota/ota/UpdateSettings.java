@@ -51,6 +51,7 @@ final class UpdateSettings implements Cloneable {
     Scheduler timer = Schedulers.parallel();
     ConnectionProvider connections;
     boolean realFlashTiming;
+    int maxBufferedBytes = 64 * 1024;
 
     UpdateSettings copy() {
         try {

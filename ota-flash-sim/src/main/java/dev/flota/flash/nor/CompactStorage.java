@@ -10,7 +10,7 @@ import java.util.Arrays;
 public final class CompactStorage implements FlashStorage {
 
     static final int SECTOR = NorFlash.SECTOR_SIZE;
-    private static final int MAX_PRIVATE = 2;
+    private static final int MAX_PRIVATE = 1;
 
     private final SectorPool pool;
     private final long size;
