@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.nor.CompactStorage;
 import dev.flota.flash.nor.SectorPool;
+import dev.flota.ota.BufferBudget;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.encrypted.DecryptionKey;
@@ -16,9 +17,6 @@ import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
 import dev.flota.ota.tls.SelfSignedCertificates;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +36,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code bench fleet}: N simulated devices update concurrently from one HTTPS server with a pre-encrypted image and
- * 64 KiB partial download; reports aggregate throughput, update-time percentiles, peak heap and the bytes each update
- * held between the network and the flash. {@code --shard i/n} runs one part of the fleet for {@code bench merge}.
+ * 64 KiB partial download, all sharing one {@link BufferBudget} ({@code --fleet-buffer}); reports aggregate
+ * throughput, update-time percentiles, peak heap and the bytes each update held between the network and the flash.
+ * {@code --shard i/n} runs one part of the fleet for {@code bench merge}.
  */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
         description = "N devices update concurrently (pre-encrypted image, HTTPS, 64 KiB partial download).")
@@ -60,6 +59,10 @@ final class FleetBenchCommand implements Callable<Integer> {
     @Option(names = "--max-buffered", defaultValue = "64K",
             description = "bytes each update may hold between network and flash (default ${DEFAULT-VALUE})")
     String maxBuffered;
+
+    @Option(names = "--fleet-buffer", defaultValue = "32MiB",
+            description = "bytes all updates together may hold between network and flash (default ${DEFAULT-VALUE})")
+    String fleetBuffer;
 
     @Option(names = "--timing-model", description = "flash operations take their datasheet time (non-blocking)")
     boolean timingModel;
@@ -82,6 +85,7 @@ final class FleetBenchCommand implements Callable<Integer> {
             byte[] image = BenchFleet.app("2.0.0", size);
             Files.write(dir.resolve("fw.enc.bin"), ImageEncryptor.encrypt(image, EncryptionKey.forDevice(key)));
             SelfSignedCertificates tls = SelfSignedCertificates.generate();
+            BufferBudget budget = BufferBudget.of(UpdateCommand.byteCount(fleetBuffer));
             EncryptedImages.warmUp();
             try (RunningImageServer server = ImageServer.create().directory(dir).tls(tls.serverCertPem(),
                     tls.serverKeyPem()).recordRequests(false).bindNow()) {
@@ -89,8 +93,9 @@ final class FleetBenchCommand implements Callable<Integer> {
                         .partialHttpDownload(true).maxHttpRequestSize((int) UpdateCommand.byteCount(requestSize))
                         .decryptionKey(key).realFlashTiming(timingModel)
                         .maxBufferedBytes((int) UpdateCommand.byteCount(maxBuffered))
+                        .bufferBudget(budget)
                         .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30));
-                ObjectNode result = run(out, ota, mine, image.length + 512L, size, part);
+                ObjectNode result = run(out, ota, budget, mine, image.length + 512L, size, part);
                 Json.print(out, summaryOnly(result));
                 output.write("Flota bench fleet", result);
                 return result.get("failed").asInt() == 0 ? 0 : 1;
@@ -100,8 +105,9 @@ final class FleetBenchCommand implements Callable<Integer> {
         }
     }
 
-    private ObjectNode run(PrintWriter out, HttpsOta ota, int count, long encryptedBytes, long size, int[] part) {
-        resetPeaks();
+    private ObjectNode run(PrintWriter out, HttpsOta ota, BufferBudget budget, int count, long encryptedBytes,
+            long size, int[] part) {
+        HeapSampler heap = new HeapSampler();
         SectorPool pool = new SectorPool();
         CompactStorage template = BenchFleet.template(size, pool);
         List<Device> fleet = new ArrayList<>(count);
@@ -140,8 +146,10 @@ final class FleetBenchCommand implements Callable<Integer> {
                 .put("bytes", succeeded.get() * encryptedBytes).put("durationSeconds", round(seconds))
                 .put("aggregateMbPerSec", round(succeeded.get() * encryptedBytes / 1e6 / seconds))
                 .put("p50Ms", percentile(sorted, 50)).put("p99Ms", percentile(sorted, 99))
-                .put("heapPeakMiB", heapPeak() >> 20).put("bufferedPerUpdateBytes", buffered.get())
+                .put("heapPeakMiB", heap.peakMiB()).put("heapMaxMiB", Runtime.getRuntime().maxMemory() >> 20)
+                .put("bufferedPerUpdateBytes", buffered.get()).put("fleetBufferBytes", budget.capacity())
                 .put("timingModel", timingModel);
+        heap.close();
         ArrayNode all = result.putArray("latenciesMs");
         sorted.forEach(all::add);
         return result;
@@ -163,15 +171,5 @@ final class FleetBenchCommand implements Callable<Integer> {
 
     static double round(double value) {
         return Math.round(value * 10) / 10.0;
-    }
-
-    private static void resetPeaks() {
-        System.gc();
-        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-    }
-
-    private static long heapPeak() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     }
 }

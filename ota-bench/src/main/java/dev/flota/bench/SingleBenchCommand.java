@@ -55,6 +55,14 @@ final class SingleBenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "measured runs per case, median kept")
     int runs;
 
+    @Option(names = "--warmup-seconds", defaultValue = "2",
+            description = "unmeasured runs of each case and reference first, for at least this long (default "
+                    + "${DEFAULT-VALUE}; at least one run)")
+    double warmupSeconds;
+
+    @Option(names = "--case", paramLabel = "NAME", description = "only these cases (default: all five)")
+    List<String> only;
+
     @Mixin
     BenchOutput output;
 
@@ -101,6 +109,9 @@ final class SingleBenchCommand implements Callable<Integer> {
         SectorPool pool = new SectorPool();
         CompactStorage template = BenchFleet.template(plainSize, pool);
         for (Case c : CASES) {
+            if (only != null && !only.contains(c.name())) {
+                continue;
+            }
             String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
             long bytes = Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
             HttpsOta ota = HttpsOta.create().url(file).caPem(tls.caPem()).partialHttpDownload(c.requestSize() > 0)
@@ -124,7 +135,10 @@ final class SingleBenchCommand implements Callable<Integer> {
     }
 
     private double median(Measurement measurement) throws Exception {
-        measurement.run();
+        long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        do {
+            measurement.run();
+        } while (System.nanoTime() < warmUntil);
         List<Double> values = new ArrayList<>();
         for (int i = 0; i < Math.max(1, runs); i++) {
             values.add(measurement.run());

@@ -106,7 +106,10 @@ public final class HttpsOta {
         });
     }
 
-    /** Connect timeout, read timeout between bytes ({@code timeout_ms}) and a deadline for the whole update. */
+    /**
+     * Connect timeout (TCP connect, and again the TLS handshake), read timeout between bytes ({@code timeout_ms}) and
+     * a deadline for the whole update.
+     */
     public HttpsOta timeouts(Duration connect, Duration read, Duration deadline) {
         return with(s -> {
             s.connectTimeout = Objects.requireNonNull(connect);
@@ -192,6 +195,15 @@ public final class HttpsOta {
             throw new IllegalArgumentException("maxBufferedBytes must be at least 2 KiB");
         }
         return with(s -> s.maxBufferedBytes = bytes);
+    }
+
+    /**
+     * A buffer budget shared with other updates (see {@link BufferBudget}): a partial download connects, and sends
+     * each ranged request, once the budget holds its bytes. Without one (the default), only
+     * {@link #maxBufferedBytes(int)} bounds what an update holds.
+     */
+    public HttpsOta bufferBudget(BufferBudget budget) {
+        return with(s -> s.bufferBudget = Objects.requireNonNull(budget, "budget"));
     }
 
     /** Updates {@code device}: cold, one update per subscription. */

@@ -52,6 +52,8 @@ final class UpdateRun {
     private volatile long phaseStart;
     private volatile boolean dataComplete;
     private long reportedBuffered;
+    private final BufferBudget.Account budget;
+    private long consumedReleased;
     private volatile long peakBuffered;
     private long lastWritten;
 
@@ -61,6 +63,7 @@ final class UpdateRun {
         this.emit = emit;
         this.metrics = metrics;
         this.gate = gate;
+        this.budget = settings.bufferBudget == null ? null : settings.bufferBudget.account();
     }
 
     Mono<Void> run() {
@@ -83,6 +86,9 @@ final class UpdateRun {
                     .doFinally(signal -> {
                         metrics.inFlight().decrementAndGet();
                         reportBuffered(0);
+                        if (budget != null) {
+                            budget.releaseAll();
+                        }
                     });
         });
     }
@@ -204,6 +210,7 @@ final class UpdateRun {
         lastWritten = 0;
         decrypted.set(0);
         dataComplete = false;
+        releaseBudget();
     }
 
     /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */
@@ -213,9 +220,28 @@ final class UpdateRun {
         peakBuffered = Math.max(peakBuffered, now);
     }
 
+    /** Reports the bytes fetched and not yet on flash, and gives the consumed ones back to the buffer budget. */
     private void updateBuffered() {
         long overhead = settings.decryptionKey == null ? 0 : Math.min(fetched.get(), EncryptedImageHeader.SIZE);
-        reportBuffered(Math.max(0, fetched.get() - overhead - written.get()));
+        long consumed = overhead + written.get();
+        reportBuffered(Math.max(0, fetched.get() - consumed));
+        long back;
+        synchronized (this) {
+            back = Math.max(0, consumed - consumedReleased);
+            consumedReleased = Math.max(consumed, consumedReleased);
+        }
+        if (budget != null && back > 0) {
+            budget.release(back);
+        }
+    }
+
+    private void releaseBudget() {
+        synchronized (this) {
+            consumedReleased = 0;
+        }
+        if (budget != null) {
+            budget.releaseAll();
+        }
     }
 
     private void onDecrypt(DecryptEvent event) {
@@ -245,7 +271,7 @@ final class UpdateRun {
                 settings.maxRedirects, settings.username, settings.password, settings.maxAuthorizationRetries,
                 settings.connectTimeout, settings.readTimeout, settings.maxRetries, settings.minBackoff,
                 settings.maxBackoff, settings.allowHttp, settings.tls, settings.requestHook, settings.connections,
-                settings.timer);
+                settings.timer, budget == null ? null : budget::reserve);
     }
 
     /** Fetch progress into events and meters. */

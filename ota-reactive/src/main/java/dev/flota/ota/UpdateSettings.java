@@ -52,6 +52,7 @@ final class UpdateSettings implements Cloneable {
     ConnectionProvider connections;
     boolean realFlashTiming;
     int maxBufferedBytes = 64 * 1024;
+    BufferBudget bufferBudget;
 
     UpdateSettings copy() {
         try {

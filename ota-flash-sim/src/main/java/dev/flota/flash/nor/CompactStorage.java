@@ -11,11 +11,12 @@ public final class CompactStorage implements FlashStorage {
 
     static final int SECTOR = NorFlash.SECTOR_SIZE;
     private static final int MAX_PRIVATE = 1;
+    private static final int SECTORS_PER_BLOCK = 16;
 
     private final SectorPool pool;
     private final long size;
-    private final byte[][] sectors;
-    private final boolean[] shared;
+    /** Per 64 KiB block, its sectors' contents (null: erased); a block never written is null altogether. */
+    private final byte[][][] blocks;
     private final int[] privateSectors = new int[MAX_PRIVATE];
     private int privateCount;
 
@@ -25,8 +26,7 @@ public final class CompactStorage implements FlashStorage {
         }
         this.pool = pool;
         this.size = size;
-        this.sectors = new byte[(int) (size / SECTOR)][];
-        this.shared = new boolean[sectors.length];
+        this.blocks = new byte[(int) ((size / SECTOR + SECTORS_PER_BLOCK - 1) / SECTORS_PER_BLOCK)][][];
     }
 
     @Override
@@ -40,7 +40,7 @@ public final class CompactStorage implements FlashStorage {
             int sector = (int) (address / SECTOR);
             int within = (int) (address % SECTOR);
             int n = Math.min(length, SECTOR - within);
-            byte[] content = sectors[sector];
+            byte[] content = sector(sector);
             if (content == null) {
                 Arrays.fill(into, offset, offset + n, (byte) 0xFF);
             } else {
@@ -92,7 +92,7 @@ public final class CompactStorage implements FlashStorage {
     /** Releases every sector back to the pool. */
     @Override
     public synchronized void close() {
-        for (int i = 0; i < sectors.length; i++) {
+        for (int i = 0; i < sectorCount(); i++) {
             drop(i);
         }
     }
@@ -104,11 +104,11 @@ public final class CompactStorage implements FlashStorage {
     public synchronized CompactStorage copy() {
         flush();
         CompactStorage copy = new CompactStorage(size, pool);
-        for (int i = 0; i < sectors.length; i++) {
-            if (sectors[i] != null) {
-                pool.retain(sectors[i]);
-                copy.sectors[i] = sectors[i];
-                copy.shared[i] = true;
+        for (int i = 0; i < sectorCount(); i++) {
+            byte[] content = sector(i);
+            if (content != null) {
+                pool.retain(content);
+                copy.set(i, content);
             }
         }
         return copy;
@@ -117,23 +117,55 @@ public final class CompactStorage implements FlashStorage {
     /** Sectors holding anything but 0xFF (or being written). */
     public synchronized int sectorsInUse() {
         int used = 0;
-        for (byte[] sector : sectors) {
-            used += sector != null ? 1 : 0;
+        for (int i = 0; i < sectorCount(); i++) {
+            used += sector(i) != null ? 1 : 0;
         }
         return used;
     }
 
+    private int sectorCount() {
+        return (int) (size / SECTOR);
+    }
+
+    private byte[] sector(int sector) {
+        byte[][] block = blocks[sector / SECTORS_PER_BLOCK];
+        return block == null ? null : block[sector % SECTORS_PER_BLOCK];
+    }
+
+    private void set(int sector, byte[] content) {
+        byte[][] block = blocks[sector / SECTORS_PER_BLOCK];
+        if (block == null) {
+            if (content == null) {
+                return;
+            }
+            block = new byte[SECTORS_PER_BLOCK][];
+            blocks[sector / SECTORS_PER_BLOCK] = block;
+        }
+        block[sector % SECTORS_PER_BLOCK] = content;
+    }
+
+    /** Sectors being written are this device's own; every other non-erased sector is pooled. */
+    private boolean isPrivate(int sector) {
+        for (int i = 0; i < privateCount; i++) {
+            if (privateSectors[i] == sector) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private byte[] writable(int sector) {
-        if (sectors[sector] != null && !shared[sector]) {
-            return sectors[sector];
+        byte[] current = sector(sector);
+        if (current != null && isPrivate(sector)) {
+            return current;
         }
         byte[] copy;
-        if (sectors[sector] == null) {
+        if (current == null) {
             copy = new byte[SECTOR];
             Arrays.fill(copy, (byte) 0xFF);
         } else {
-            copy = sectors[sector].clone();
-            pool.release(sectors[sector]);
+            copy = current.clone();
+            pool.release(current);
         }
         if (privateCount == MAX_PRIVATE) {
             seal(privateSectors[0]);
@@ -141,28 +173,25 @@ public final class CompactStorage implements FlashStorage {
             privateCount--;
         }
         privateSectors[privateCount++] = sector;
-        sectors[sector] = copy;
-        shared[sector] = false;
+        set(sector, copy);
         return copy;
     }
 
+    /** Called with {@code sector} already out of the private list, or about to be. */
     private void seal(int sector) {
-        byte[] content = sectors[sector];
-        if (content == null || shared[sector]) {
+        byte[] content = sector(sector);
+        if (content == null) {
             return;
         }
-        if (isErased(content)) {
-            sectors[sector] = null;
-        } else {
-            sectors[sector] = pool.intern(content);
-            shared[sector] = true;
-        }
+        set(sector, isErased(content) ? null : pool.intern(content));
     }
 
     private void drop(int sector) {
-        if (sectors[sector] != null && shared[sector]) {
-            pool.release(sectors[sector]);
-        } else if (sectors[sector] != null) {
+        byte[] content = sector(sector);
+        if (content == null) {
+            return;
+        }
+        if (isPrivate(sector)) {
             for (int i = 0; i < privateCount; i++) {
                 if (privateSectors[i] == sector) {
                     System.arraycopy(privateSectors, i + 1, privateSectors, i, privateCount - i - 1);
@@ -170,9 +199,10 @@ public final class CompactStorage implements FlashStorage {
                     break;
                 }
             }
+        } else {
+            pool.release(content);
         }
-        sectors[sector] = null;
-        shared[sector] = false;
+        set(sector, null);
     }
 
     private static boolean isErased(byte[] content) {

@@ -20,7 +20,7 @@ public final class NorFlash {
     private final FlashStorage storage;
     private final FlashConfig config;
     private final FaultInjector faults;
-    private int[] wear;
+    private final WearCounters wear;
     private boolean powerLost;
     private long busyNanos;
     private long drainedNanos;
@@ -35,6 +35,7 @@ public final class NorFlash {
             throw new IllegalArgumentException("flash size must be a multiple of 4 KiB, got " + storage.size());
         }
         this.storage = storage;
+        this.wear = new WearCounters(storage.size());
         this.config = config;
         this.faults = new FaultInjector(config.faultSeed());
     }
@@ -160,18 +161,12 @@ public final class NorFlash {
     /** Erase cycles of the sector containing {@code address}. */
     public synchronized int wear(long address) {
         checkRange(address, 1);
-        return wear == null ? 0 : wear[(int) (address / SECTOR_SIZE)];
+        return wear.of((int) (address / SECTOR_SIZE));
     }
 
     public synchronized FlashStats stats() {
-        int maxWear = 0;
-        if (wear != null) {
-            for (int w : wear) {
-                maxWear = Math.max(maxWear, w);
-            }
-        }
         return new FlashStats(sectorErases, blockErases, pagePrograms, bytesProgrammed, bytesRead,
-                Duration.ofNanos(busyNanos), maxWear);
+                Duration.ofNanos(busyNanos), wear.max());
     }
 
     /** Time the chip has been busy on its virtual clock. */
@@ -202,11 +197,8 @@ public final class NorFlash {
                     "power cut during erase at 0x%x (0x%x of 0x%x bytes erased)", address, cut, length));
         }
         storage.erase(address, length);
-        if (wear == null) {
-            wear = new int[(int) (storage.size() / SECTOR_SIZE)];
-        }
         for (long a = address; a < address + length; a += SECTOR_SIZE) {
-            wear[(int) (a / SECTOR_SIZE)]++;
+            wear.erased((int) (a / SECTOR_SIZE));
         }
     }
 

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import java.util.function.LongFunction;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -30,11 +32,15 @@ import reactor.netty.resources.ConnectionProvider;
  *                                {@code http_client_init_cb}): add {@code If-None-Match}, tokens, ...
  * @param connectionProvider      a shared connection pool, or null for one connection per update (as a device)
  * @param timer                   where retry delays run (virtual time in tests)
+ * @param requestGate             for a partial download, given each ranged request's size before it is sent (and
+ *                                the request size before the first connection); the request waits for the returned
+ *                                Mono (a shared buffer budget); null for none
  */
 public record FetchSettings(URI url, boolean partialDownload, int maxRequestSize, int maxRedirects, String username,
         String password, int maxAuthorizationRetries, Duration connectTimeout, Duration readTimeout, int maxRetries,
         Duration minBackoff, Duration maxBackoff, boolean allowHttp, TlsSettings tls,
-        BiConsumer<String, HttpHeaders> requestHook, ConnectionProvider connectionProvider, Scheduler timer) {
+        BiConsumer<String, HttpHeaders> requestHook, ConnectionProvider connectionProvider, Scheduler timer,
+        LongFunction<Mono<Void>> requestGate) {
 
     public FetchSettings {
         Objects.requireNonNull(url, "url");

@@ -42,6 +42,7 @@ public final class ImageFetcher {
     private volatile boolean complete;
     private volatile String validator;
     private volatile long position;
+    private volatile boolean prepaid;
     private boolean authorize;
     private int authorizations;
     private boolean connected;
@@ -70,7 +71,7 @@ public final class ImageFetcher {
         if (settings.https()) {
             try {
                 var context = settings.tls().sslContext();
-                client = client.secure(spec -> spec.sslContext(context));
+                client = client.secure(spec -> spec.sslContext(context).handshakeTimeout(settings.connectTimeout()));
             } catch (SSLException e) {
                 throw new IllegalArgumentException("bad TLS settings: " + e.getMessage(), e);
             }
@@ -102,7 +103,10 @@ public final class ImageFetcher {
             }
             position = start;
             complete = false;
-            Mono<Void> sizing = settings.partialDownload() && imageSize < 0 ? discoverSize() : Mono.empty();
+            Mono<Void> admission = gated() ? settings.requestGate().apply(settings.maxRequestSize())
+                    .doOnSuccess(v -> prepaid = true) : Mono.empty();
+            Mono<Void> sizing = admission.then(settings.partialDownload() && imageSize < 0 ? discoverSize()
+                    : Mono.empty());
             Flux<ByteBuffer> requests = Flux.defer(this::nextRequest)
                     .retryWhen(Retry.backoff(settings.maxRetries(), settings.minBackoff())
                             .maxBackoff(settings.maxBackoff())
@@ -129,7 +133,20 @@ public final class ImageFetcher {
         boolean ranged = partial || start > 0;
         long end = partial ? Math.min(imageSize, start + settings.maxRequestSize()) - 1 : imageSize - 1;
         String range = !ranged ? null : "bytes=" + start + "-" + (partial ? Long.toString(end) : "");
-        listener.onRequest("GET");
+        Mono<Void> gate = !gated() ? Mono.empty() : prepaid ? Mono.fromRunnable(() -> prepaid = false)
+                : settings.requestGate().apply(end - start + 1);
+        return gate.thenMany(Flux.defer(() -> {
+            listener.onRequest("GET");
+            return send(range, ranged, partial, start, end);
+        }));
+    }
+
+    /** A partial download under a shared budget: it connects and sends each request once the budget allows. */
+    private boolean gated() {
+        return settings.partialDownload() && settings.requestGate() != null;
+    }
+
+    private Flux<ByteBuffer> send(String range, boolean ranged, boolean partial, long start, long end) {
         return client.headers(h -> headers(h, "GET", range, ranged)).get().uri(settings.url())
                 .response((response, body) -> {
                     int status = response.status().code();

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +39,9 @@ import reactor.netty.http.server.HttpServer;
  * }</pre>
  */
 public final class ImageServer {
+
+    /** As nginx's {@code ssl_handshake_timeout}: a fleet connecting at once queues handshakes for seconds. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path directory;
     private final String host;
@@ -171,7 +175,8 @@ public final class ImageServer {
                         if (clientCaPem != null) {
                             builder.trustManager(stream(clientCaPem)).clientAuth(ClientAuth.REQUIRE);
                         }
-                    })));
+                    }))
+                    .handshakeTimeout(HANDSHAKE_TIMEOUT));
         }
         return new RunningImageServer(server.bindNow(), secure, log, channels);
     }
