@@ -8,6 +8,7 @@ import dev.flota.flash.image.Chip;
 import dev.flota.flash.image.ImageBuilder;
 import dev.flota.flash.nor.CompactStorage;
 import dev.flota.flash.nor.FlashConfig;
+import dev.flota.flash.nor.FlashStorage;
 import dev.flota.flash.nor.FlashTiming;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.nor.SectorPool;
@@ -19,6 +20,10 @@ import java.util.Random;
 /** Simulated devices and firmware images for the bench scenarios and the demo. */
 final class BenchFleet {
 
+    private static final long FACTORY_SIZE = 0x40000;
+    /** ESP-IDF refuses segments of 16 MiB or more; larger bench images get several. */
+    private static final int MAX_SEGMENT = 8 << 20;
+
     private BenchFleet() {
     }
 
@@ -26,9 +31,18 @@ final class BenchFleet {
     static byte[] app(String version, long size) {
         AppDescription description = new AppDescription(0, version, "flota-bench", "12:00:00", "Nov 23 2026",
                 "v5.5-flota", "00".repeat(32), 0, 0, 16, 0);
-        byte[] code = new byte[(int) Math.max(1024, size - 0x11000) & ~3];
-        new Random(version.hashCode()).nextBytes(code);
-        return ImageBuilder.app(Chip.ESP32_C3, description).segment(0x42010018L, code).build();
+        Random random = new Random(version.hashCode());
+        ImageBuilder builder = ImageBuilder.app(Chip.ESP32_C3, description);
+        long remaining = Math.max(1024, size - 0x11000) & ~3;
+        long address = 0x42010018L;
+        while (remaining > 0) {
+            byte[] code = new byte[(int) Math.min(remaining, MAX_SEGMENT)];
+            random.nextBytes(code);
+            builder.segment(address, code);
+            address += code.length;
+            remaining -= code.length;
+        }
+        return builder.build();
     }
 
     /**
@@ -36,9 +50,30 @@ final class BenchFleet {
      * compact backend: every device made from it with {@link CompactStorage#copy()} shares its sectors.
      */
     static CompactStorage template(long imageSize, SectorPool pool) {
-        long slot = Math.max(0x40000, (imageSize + 0x20000 + 0xFFFF) / 0x10000 * 0x10000);
-        long factory = 0x40000;
-        long flashSize = Long.highestOneBit(0x10000 + factory + 2 * slot - 1) << 1;
+        CompactStorage template = new CompactStorage(flashSize(imageSize), pool);
+        provision(template, imageSize);
+        return template;
+    }
+
+    /** One device with its own in-memory flash, laid out as {@link #template}: what a single-device user runs. */
+    static Device memoryDevice(long imageSize) {
+        FlashStorage storage = FlashStorage.inMemory(flashSize(imageSize));
+        provision(storage, imageSize);
+        return Device.poweredOn(NorFlash.create(storage, config(false)),
+                DeviceProperties.of(Chip.ESP32_C3).withRollback(true));
+    }
+
+    private static long slotSize(long imageSize) {
+        return Math.max(0x40000, (imageSize + 0x20000 + 0xFFFF) / 0x10000 * 0x10000);
+    }
+
+    private static long flashSize(long imageSize) {
+        return Long.highestOneBit(0x10000 + FACTORY_SIZE + 2 * slotSize(imageSize) - 1) << 1;
+    }
+
+    private static void provision(FlashStorage storage, long imageSize) {
+        long slot = slotSize(imageSize);
+        long factory = FACTORY_SIZE;
         PartitionTable table = PartitionTable.of(List.of(
                 Partition.of("nvs", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_NVS, 0x9000, 0x4000),
                 Partition.of("otadata", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_OTA, 0xd000, 0x2000),
@@ -46,9 +81,7 @@ final class BenchFleet {
                 Partition.of("ota_0", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN, 0x10000 + factory, slot),
                 Partition.of("ota_1", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN + 1, 0x10000 + factory + slot,
                         slot)));
-        CompactStorage template = new CompactStorage(flashSize, pool);
-        FlashProvisioning.provision(NorFlash.create(template, config(false)), table, 0x8000, app("1.0.0", 32 * 1024));
-        return template;
+        FlashProvisioning.provision(NorFlash.create(storage, config(false)), table, 0x8000, app("1.0.0", 32 * 1024));
     }
 
     static FlashConfig config(boolean timingModel) {

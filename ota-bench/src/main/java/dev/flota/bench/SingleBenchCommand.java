@@ -2,8 +2,7 @@ package dev.flota.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flota.flash.nor.CompactStorage;
-import dev.flota.flash.nor.SectorPool;
+import dev.flota.flash.device.Device;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.encrypted.DecryptionKey;
@@ -60,6 +59,10 @@ final class SingleBenchCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}; at least one run)")
     double warmupSeconds;
 
+    @Option(names = "--max-buffered", defaultValue = "64K",
+            description = "bytes the update may hold between network and flash (default ${DEFAULT-VALUE})")
+    String maxBuffered;
+
     @Option(names = "--case", paramLabel = "NAME", description = "only these cases (default: all five)")
     List<String> only;
 
@@ -106,8 +109,6 @@ final class SingleBenchCommand implements Callable<Integer> {
         ArrayNode cases = result.putArray("cases");
         out.printf("bench single: %d-byte image from %s over HTTPS, median of %d runs%n", plainSize, serverName, runs);
         out.printf("%-28s %12s %12s %10s %14s%n", "case", "flota MB/s", "curl MB/s", "ratio", "JDK client MB/s");
-        SectorPool pool = new SectorPool();
-        CompactStorage template = BenchFleet.template(plainSize, pool);
         for (Case c : CASES) {
             if (only != null && !only.contains(c.name())) {
                 continue;
@@ -116,11 +117,12 @@ final class SingleBenchCommand implements Callable<Integer> {
             long bytes = Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
             HttpsOta ota = HttpsOta.create().url(file).caPem(tls.caPem()).partialHttpDownload(c.requestSize() > 0)
                     .maxHttpRequestSize(Math.max(1, c.requestSize())).decryptionKey(c.encrypted() ? key : null)
+                    .maxBufferedBytes((int) UpdateCommand.byteCount(maxBuffered))
                     .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
             double flota = median(() -> {
+                Device device = BenchFleet.memoryDevice(plainSize);
                 long t0 = System.nanoTime();
-                ota.update(BenchFleet.device(template, false)).filter(e -> e instanceof OtaEvent.Finished)
-                        .blockLast();
+                ota.update(device).filter(e -> e instanceof OtaEvent.Finished).blockLast();
                 return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
             });
             double curl = median(() -> References.curl(file, ca, bytes, c.requestSize()));

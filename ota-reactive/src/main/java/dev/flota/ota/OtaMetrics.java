@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,32 +20,33 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class OtaMetrics {
 
-    private static final Map<MeterRegistry, AtomicLong[]> GAUGES = new WeakHashMap<>();
+    /** Per registry: the gauges' values and the byte counters, looked up once rather than on every chunk. */
+    private record Shared(AtomicLong inFlight, AtomicLong buffered, Map<String, Counter> bytes) {
+    }
+
+    private static final Map<MeterRegistry, Shared> SHARED = new WeakHashMap<>();
 
     private final MeterRegistry registry;
-    private final AtomicLong inFlight;
-    private final AtomicLong buffered;
+    private final Shared shared;
 
     OtaMetrics(MeterRegistry registry) {
         this.registry = registry;
-        AtomicLong[] gauges;
-        synchronized (GAUGES) {
-            gauges = GAUGES.computeIfAbsent(registry, r -> {
-                AtomicLong[] created = {new AtomicLong(), new AtomicLong()};
-                Gauge.builder("flota.ota.updates.in.flight", created[0], AtomicLong::get)
+        synchronized (SHARED) {
+            shared = SHARED.computeIfAbsent(registry, r -> {
+                Shared created = new Shared(new AtomicLong(), new AtomicLong(), new ConcurrentHashMap<>());
+                Gauge.builder("flota.ota.updates.in.flight", created.inFlight(), AtomicLong::get)
                         .description("updates running now").register(r);
-                Gauge.builder("flota.ota.bytes.buffered", created[1], AtomicLong::get).baseUnit("bytes")
+                Gauge.builder("flota.ota.bytes.buffered", created.buffered(), AtomicLong::get).baseUnit("bytes")
                         .description("bytes fetched but not yet written to flash").register(r);
                 return created;
             });
         }
-        this.inFlight = gauges[0];
-        this.buffered = gauges[1];
     }
 
     void bytes(String kind, long count) {
         if (count > 0) {
-            Counter.builder("flota.ota.bytes").tag("kind", kind).baseUnit("bytes").register(registry).increment(count);
+            shared.bytes().computeIfAbsent(kind, k -> Counter.builder("flota.ota.bytes").tag("kind", k)
+                    .baseUnit("bytes").register(registry)).increment(count);
         }
     }
 
@@ -68,10 +70,10 @@ final class OtaMetrics {
     }
 
     AtomicLong inFlight() {
-        return inFlight;
+        return shared.inFlight();
     }
 
     AtomicLong buffered() {
-        return buffered;
+        return shared.buffered();
     }
 }

@@ -3,6 +3,8 @@ package dev.flota.flash.image;
 import dev.flota.flash.secureboot.SignaturePolicy;
 import dev.flota.flash.secureboot.SignatureSector;
 import dev.flota.flash.secureboot.SignatureVerdict;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -22,6 +24,9 @@ import java.util.Optional;
  * truncation) stops the parse because nothing after it can be located. Not thread-safe; one instance per image.
  */
 public final class ImageVerifier {
+
+    /** The XOR checksum eight bytes at a time (byte order is irrelevant to XOR). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Segments of 16 MiB or more are refused, as the device does. */
     public static final long MAX_SEGMENT_LENGTH = 16L * 1024 * 1024;
@@ -284,8 +289,18 @@ public final class ImageVerifier {
 
     private void xor(ByteBuffer data) {
         long wide = xorWide;
-        while (data.remaining() >= Long.BYTES) {
-            wide ^= data.getLong();
+        if (data.hasArray()) {
+            byte[] array = data.array();
+            int at = data.arrayOffset() + data.position();
+            int end = at + (data.remaining() & ~7);
+            for (; at < end; at += Long.BYTES) {
+                wide ^= (long) LONGS.get(array, at);
+            }
+            data.position(end - data.arrayOffset());
+        } else {
+            while (data.remaining() >= Long.BYTES) {
+                wide ^= data.getLong();
+            }
         }
         xorWide = wide;
         int narrow = xorBytes;

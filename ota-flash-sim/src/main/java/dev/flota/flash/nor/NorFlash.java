@@ -1,5 +1,8 @@
 package dev.flota.flash.nor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.time.Duration;
 
 /**
@@ -12,6 +15,8 @@ import java.time.Duration;
  * <p>Thread-safe; operations on one chip are serialised as on a real SPI bus.
  */
 public final class NorFlash {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     public static final int SECTOR_SIZE = 4096;
     public static final int PAGE_SIZE = 256;
@@ -124,12 +129,12 @@ public final class NorFlash {
     public synchronized void program(long address, byte[] from, int offset, int length) {
         checkPower();
         checkRange(address, length);
-        if (config.strictProgramming()) {
-            checkProgrammable(address, from, offset, length);
-        }
         if (!faults.armed()) {
             programAll(address, from, offset, length);
             return;
+        }
+        if (config.strictProgramming()) {
+            checkProgrammable(address, from, offset, length);
         }
         while (length > 0) {
             int n = (int) Math.min(length, PAGE_SIZE - address % PAGE_SIZE);
@@ -206,7 +211,20 @@ public final class NorFlash {
     private void programAll(long address, byte[] from, int offset, int length) {
         byte[] current = new byte[length];
         storage.read(address, current, 0, length);
-        for (int i = 0; i < length; i++) {
+        boolean strict = config.strictProgramming();
+        int i = 0;
+        for (; i <= length - Long.BYTES; i += Long.BYTES) {
+            long now = (long) LONGS.get(current, i);
+            long wanted = (long) LONGS.get(from, offset + i);
+            if (strict && (now & wanted) != wanted) {
+                checkProgrammable(address + i, from, offset + i, Long.BYTES);
+            }
+            LONGS.set(current, i, now & wanted);
+        }
+        for (; i < length; i++) {
+            if (strict && (current[i] & from[offset + i]) != from[offset + i]) {
+                checkProgrammable(address + i, from, offset + i, 1);
+            }
             current[i] &= from[offset + i];
         }
         storage.write(address, current, 0, length);

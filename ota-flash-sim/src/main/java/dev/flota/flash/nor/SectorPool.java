@@ -1,5 +1,8 @@
 package dev.flota.flash.nor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,13 +14,23 @@ import java.util.Map;
  */
 public final class SectorPool {
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private static final class Key {
         final byte[] bytes;
         final int hash;
 
         Key(byte[] bytes) {
             this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
+            long h = bytes.length;
+            int i = 0;
+            for (; i <= bytes.length - Long.BYTES; i += Long.BYTES) {
+                h = (h ^ (long) LONGS.get(bytes, i)) * 0x9E3779B97F4A7C15L;
+            }
+            for (; i < bytes.length; i++) {
+                h = (h ^ bytes[i]) * 0x9E3779B97F4A7C15L;
+            }
+            this.hash = (int) (h ^ (h >>> 32));
         }
 
         @Override
