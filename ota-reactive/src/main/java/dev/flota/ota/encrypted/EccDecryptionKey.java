@@ -2,7 +2,7 @@ package dev.flota.ota.encrypted;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.agreement.ECDHBasicAgreement;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -21,7 +21,7 @@ import org.bouncycastle.math.ec.ECPoint;
  */
 public record EccDecryptionKey(BigInteger d) implements DecryptionKey {
 
-    static final X9ECParameters P256 = ECNamedCurveTable.getByName("P-256");
+    static final X9ECParameters P256 = CustomNamedCurves.getByName("P-256");
     static final ECDomainParameters DOMAIN = new ECDomainParameters(P256.getCurve(), P256.getG(), P256.getN(),
             P256.getH());
     static final byte[] HKDF_INFO = "_esp_enc_img_ecc".getBytes(StandardCharsets.US_ASCII);

@@ -59,25 +59,31 @@ class EncryptedImagesTest {
         byte[] h = ecb.doFinal(new byte[16]);
         byte[] j0 = new byte[16];
         new Random(6).nextBytes(j0);
-        ByteBuffer.wrap(j0).putInt(12, 0xFFFFFFFF - 3);
+        ByteBuffer.wrap(j0).putInt(12, 0xFFFFFFFF - 5000);
         byte[] iv = ivForJ0(h, j0);
         assertThat(Ghash.j0(h, iv)).isEqualTo(j0);
 
-        byte[] plain = new byte[1000];
+        byte[] plain = new byte[200_000];
         new Random(7).nextBytes(plain);
         Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding");
         jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aesKey, "AES"), new GCMParameterSpec(128, iv));
         byte[] sealed = jdk.doFinal(plain);
 
-        for (int chunk : new int[] {1, 13, 48, 64, 1000}) {
-            GcmStreamDecryptor gcm = new GcmStreamDecryptor(aesKey, iv);
-            byte[] out = new byte[plain.length];
-            for (int offset = 0; offset < plain.length; offset += chunk) {
-                int n = Math.min(chunk, plain.length - offset);
-                gcm.decrypt(ByteBuffer.wrap(sealed, offset, n), out, offset);
+        for (int chunk : new int[] {1, 13, 48, 64, 1000, 70_000, 200_000}) {
+            for (boolean direct : chunk < 1000 ? new boolean[] {false} : new boolean[] {false, true}) {
+                GcmStreamDecryptor gcm = new GcmStreamDecryptor(aesKey, iv);
+                byte[] out = new byte[plain.length];
+                for (int offset = 0; offset < plain.length; offset += chunk) {
+                    int n = Math.min(chunk, plain.length - offset);
+                    ByteBuffer in = ByteBuffer.wrap(sealed, offset, n);
+                    if (direct) {
+                        in = ByteBuffer.allocateDirect(n).put(in).flip();
+                    }
+                    gcm.decrypt(in, out, offset);
+                }
+                assertThat(out).as("chunks of %d, direct %s", chunk, direct).isEqualTo(plain);
+                assertThat(gcm.verify(Arrays.copyOfRange(sealed, plain.length, sealed.length))).isTrue();
             }
-            assertThat(out).as("chunks of %d", chunk).isEqualTo(plain);
-            assertThat(gcm.verify(Arrays.copyOfRange(sealed, plain.length, sealed.length))).isTrue();
         }
     }
 
