@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -33,9 +34,10 @@ import reactor.util.retry.Retry;
 final class UpdateRun {
 
     /**
-     * Largest view the fetched chunks are cut into. The rest of the pipeline runs off the event loop (decryption and
-     * key agreement are CPU work and draw on SecureRandom; flash calls may block), and only
-     * {@code maxBufferedBytes / slice} views are requested ahead, so that bounds the bytes held per update.
+     * Largest view the fetched chunks are cut into. Only {@code maxBufferedBytes / slice} views are requested ahead,
+     * which bounds the bytes held per update and lets the connection read in batches. When the flash may block, the
+     * rest of the pipeline runs on the flash scheduler; a flash held in memory is decrypted, inspected and written on
+     * the event loop as the views arrive, without a thread hand-off.
      */
     private static final int MAX_SLICE = 16 * 1024;
 
@@ -132,7 +134,8 @@ final class UpdateRun {
         fetcher = current;
         int slice = Math.min(MAX_SLICE, settings.maxBufferedBytes / 2);
         Flux<ByteBuffer> data = current.fetch(0).concatMapIterable(chunk -> slices(chunk, slice), 1)
-                .publishOn(settings.flashScheduler, Math.max(1, settings.maxBufferedBytes / slice));
+                .publishOn(device.flash().mayBlock() ? settings.flashScheduler : Schedulers.immediate(),
+                        Math.max(1, settings.maxBufferedBytes / slice));
         if (settings.decryptionKey != null) {
             data = data.transform(EncryptedImages.decrypt(settings.decryptionKey, this::onDecrypt));
         }

@@ -35,6 +35,11 @@ public final class CompactStorage implements FlashStorage {
     }
 
     @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+    @Override
     public synchronized void read(long address, byte[] into, int offset, int length) {
         while (length > 0) {
             int sector = (int) (address / SECTOR);

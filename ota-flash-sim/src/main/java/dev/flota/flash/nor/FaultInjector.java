@@ -61,6 +61,11 @@ public final class FaultInjector {
         return this;
     }
 
+    /** True while reads of some address come back with a bit flipped. */
+    public synchronized boolean flipsReads() {
+        return flipAddress >= 0;
+    }
+
     /** True when a power cut or an operation failure is pending (reads faults do not count). */
     synchronized boolean armed() {
         return operationsUntilCut >= 0 || bytesUntilCut >= 0 || failAfter >= 0;

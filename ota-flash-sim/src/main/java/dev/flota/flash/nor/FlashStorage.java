@@ -18,6 +18,15 @@ public interface FlashStorage extends Closeable {
     /** Sets {@code length} bytes from {@code address} to 0xFF, as an erase does. */
     void erase(long address, int length);
 
+    /**
+     * True when a call can wait on I/O (a file), false when it is only memory work. A reactive caller writes a
+     * storage that never waits on the thread the data arrives on, and hands writes to one that may to a
+     * blocking-capable thread.
+     */
+    default boolean mayBlock() {
+        return true;
+    }
+
     /** Makes writes durable (a no-op in memory). */
     default void flush() {
     }

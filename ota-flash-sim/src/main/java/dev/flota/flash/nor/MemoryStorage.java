@@ -21,6 +21,11 @@ final class MemoryStorage implements FlashStorage {
     }
 
     @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+    @Override
     public void read(long address, byte[] into, int offset, int length) {
         System.arraycopy(bytes, (int) address, into, offset, length);
     }

@@ -34,6 +34,7 @@ public final class NorFlash {
     private long pagePrograms;
     private long bytesProgrammed;
     private long bytesRead;
+    private long modifications;
 
     private NorFlash(FlashStorage storage, FlashConfig config) {
         if (storage.size() % SECTOR_SIZE != 0) {
@@ -58,12 +59,25 @@ public final class NorFlash {
         return storage.size();
     }
 
+    /** Whether calls can wait on I/O: see {@link FlashStorage#mayBlock()}. */
+    public boolean mayBlock() {
+        return storage.mayBlock();
+    }
+
     public FlashConfig config() {
         return config;
     }
 
     public FaultInjector faults() {
         return faults;
+    }
+
+    /**
+     * Counts the erases and programs that reached the chip, whole or cut short by a power cut: while it stays the same,
+     * so does everything the chip holds.
+     */
+    public synchronized long modifications() {
+        return modifications;
     }
 
     public synchronized void read(long address, byte[] into, int offset, int length) {
@@ -195,6 +209,7 @@ public final class NorFlash {
             throw new FlashException(failure, String.format("erase at 0x%x failed (injected)", address));
         }
         int cut = faults.cutPoint(length, false);
+        modifications++;
         if (cut >= 0) {
             storage.erase(address, cut);
             powerLost = true;
@@ -228,6 +243,7 @@ public final class NorFlash {
             current[i] &= from[offset + i];
         }
         storage.write(address, current, 0, length);
+        modifications++;
         long pages = (address + length - 1) / PAGE_SIZE - address / PAGE_SIZE + 1;
         pagePrograms += pages;
         bytesProgrammed += length;
@@ -247,6 +263,7 @@ public final class NorFlash {
             current[i] &= from[offset + i];
         }
         storage.write(address, current, 0, done);
+        modifications++;
         bytesProgrammed += done;
         pagePrograms++;
         busyNanos += config.timing().pageProgram().toNanos();

@@ -1,7 +1,6 @@
 package dev.flota.flash.ota;
 
 import dev.flota.flash.FormatException;
-import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.nor.NorFlash;
@@ -84,9 +83,17 @@ public final class OtaHandle {
         if (wroteSize == 0) {
             checkMagic(data);
         }
-        byte[] bytes = new byte[length];
-        data.get(bytes);
-        FlashCalls.run(() -> flash.program(staging.offset() + wroteSize, bytes));
+        long address = staging.offset() + wroteSize;
+        if (data.hasArray()) {
+            byte[] array = data.array();
+            int offset = data.arrayOffset() + data.position();
+            FlashCalls.run(() -> flash.program(address, array, offset, length));
+            data.position(data.limit());
+        } else {
+            byte[] bytes = new byte[length];
+            data.get(bytes);
+            FlashCalls.run(() -> flash.program(address, bytes));
+        }
         wroteSize += length;
     }
 
@@ -174,8 +181,7 @@ public final class OtaHandle {
         int type = finalPartition.type();
         if (type == Partition.TYPE_APP || type == Partition.TYPE_BOOTLOADER) {
             ImageKind kind = type == Partition.TYPE_APP ? ImageKind.APP : ImageKind.BOOTLOADER;
-            ImageVerification image = PartitionImages.verify(ota.device().flash(), staging,
-                    ota.device().verifyOptions(kind, staging));
+            ImageVerification image = ota.verifyImage(staging, kind);
             if (!image.valid()) {
                 throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "image in '" + staging.label()
                         + "' does not verify: " + image.findings());

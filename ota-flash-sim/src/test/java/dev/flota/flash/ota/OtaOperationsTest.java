@@ -108,6 +108,42 @@ class OtaOperationsTest {
     }
 
     @Test
+    void setBootReusesTheCheckOfEndOnlyWhileTheFlashIsUnchangedAndReadsAreExact() {
+        Device device = TestDevices.device(TestDevices.flash(FACTORY_TWO_SLOTS, TestDevices.app("1.0")), false);
+        OtaOperations ota = OtaOperations.on(device);
+        Partition ota0 = device.partitionTable().find("ota_0").orElseThrow();
+        byte[] image = TestDevices.app("2.0");
+        writeAndEnd(ota, ota0, image);
+        long before = device.flash().stats().bytesRead();
+        ota.setBootPartition(ota0);
+        assertThat(device.flash().stats().bytesRead() - before).as("only otadata is read again")
+                .isLessThan(image.length);
+        ota.setBootPartition(device.partitionTable().find("factory").orElseThrow());
+
+        writeAndEnd(ota, ota0, image);
+        device.flash().faults().flipBitOnRead(ota0.offset() + image.length / 2, 3);
+        assertThatThrownBy(() -> ota.setBootPartition(ota0)).isInstanceOfSatisfying(OtaException.class,
+                e -> assertThat(e.error()).isEqualTo(EspError.ESP_ERR_OTA_VALIDATE_FAILED));
+        device.flash().faults().clear();
+
+        writeAndEnd(ota, ota0, image);
+        int at = image.length / 2;
+        while (image[at] == 0) {
+            at++;
+        }
+        device.flash().program(ota0.offset() + at, new byte[] {0});
+        assertThatThrownBy(() -> ota.setBootPartition(ota0)).isInstanceOfSatisfying(OtaException.class,
+                e -> assertThat(e.error()).isEqualTo(EspError.ESP_ERR_OTA_VALIDATE_FAILED));
+        assertThat(ota.getBootPartition().orElseThrow().label()).isEqualTo("factory");
+    }
+
+    private static void writeAndEnd(OtaOperations ota, Partition partition, byte[] image) {
+        OtaHandle handle = ota.begin(partition, OtaOperations.OTA_WITH_SEQUENTIAL_WRITES);
+        handle.write(image);
+        handle.end();
+    }
+
+    @Test
     void bootloaderFallsBackWhenTheChosenSlotDoesNotVerify() {
         Device device = TestDevices.device(TestDevices.flash(FACTORY_TWO_SLOTS, TestDevices.app("1.0")), false);
         Partition target = OtaFlow.update(device, TestDevices.app("2.0"));

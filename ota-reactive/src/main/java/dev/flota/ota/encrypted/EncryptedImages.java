@@ -7,11 +7,14 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The decrypt stage of the OTA pipeline: {@code flux.transform(EncryptedImages.decrypt(key))} turns the bytes of a
  * pre-encrypted image into its plaintext, whatever the chunking, releasing plaintext as it streams. It owns the
- * buffers it receives: writable heap buffers are decrypted in place and re-emitted, so it allocates nothing per chunk. The flux completes
+ * buffers it receives: writable heap buffers are decrypted in place and re-emitted, so it allocates nothing per chunk.
+ * The key agreement (which draws on {@code SecureRandom} for blinding) runs on a blocking-capable thread when the
+ * header completes on an event loop; every other chunk is decrypted on the thread it arrives on. The flux completes
  * only after the GCM tag verified; any failure is a {@link DecryptException} signalled instead of completion, so a
  * pipeline that switches the boot partition on completion never switches to an unauthenticated image.
  */
@@ -31,23 +34,29 @@ public final class EncryptedImages {
         Objects.requireNonNull(events);
         return upstream -> Flux.defer(() -> {
             ImageDecryptor decryptor = ImageDecryptor.create(key);
-            Flux<ByteBuffer> plaintext = upstream.handle((chunk, sink) -> {
+            Function<ByteBuffer, ByteBuffer> step = chunk -> {
                 boolean hadHeader = decryptor.header().isPresent();
-                ByteBuffer out;
-                try {
-                    out = decryptor.update(chunk);
-                } catch (DecryptException e) {
-                    sink.error(e);
-                    return;
-                }
+                ByteBuffer out = decryptor.update(chunk);
                 if (!hadHeader && decryptor.header().isPresent()) {
                     events.accept(new DecryptEvent.HeaderRead(key.scheme(), decryptor.header().get().binSize()));
                 }
                 if (out.hasRemaining()) {
                     events.accept(new DecryptEvent.Decrypted(decryptor.plaintextBytes()));
-                    sink.next(out);
                 }
-            });
+                return out;
+            };
+            Flux<ByteBuffer> plaintext = upstream.concatMap(chunk -> {
+                if (decryptor.completesHeader(chunk) && Schedulers.isInNonBlockingThread()) {
+                    return Mono.<ByteBuffer>fromCallable(() -> step.apply(chunk))
+                            .subscribeOn(Schedulers.boundedElastic()).filter(ByteBuffer::hasRemaining);
+                }
+                try {
+                    ByteBuffer out = step.apply(chunk);
+                    return out.hasRemaining() ? Mono.just(out) : Mono.empty();
+                } catch (DecryptException e) {
+                    return Mono.error(e);
+                }
+            }, 1);
             return plaintext.concatWith(Mono.fromRunnable(() -> {
                 decryptor.finish();
                 events.accept(new DecryptEvent.Verified(decryptor.plaintextBytes()));

@@ -67,6 +67,11 @@ public final class ImageDecryptor {
         return ByteBuffer.wrap(plain);
     }
 
+    /** True when {@code chunk} brings the last header bytes, so {@link #update} will derive the AES key. */
+    public boolean completesHeader(ByteBuffer chunk) {
+        return header == null && headerFill + chunk.remaining() >= EncryptedImageHeader.SIZE;
+    }
+
     /**
      * Ends the stream: verifies the payload length and the GCM tag.
      *

@@ -23,9 +23,10 @@ import reactor.core.scheduler.Schedulers;
  * The flash sink: writes the image into the staging partition through the device's OTA operations, sector by sector
  * (erased as first reached, or the whole image up front with {@code bulkFlashErase}). It asks for the next chunk only
  * when the flash has taken the previous one, so one chunk waits while one is written, whatever the network speed.
- * No flash call runs on an event loop: a chunk arriving on a non-blocking thread is written on
- * {@code flashScheduler}; one already on a blocking-capable thread (the pipeline publishes there after the fetch) is
- * written in place. Completes with the still-open {@link OtaHandle} for the finish stage; on error or cancellation
+ * A flash whose storage may block (a file) is never written on an event loop: a chunk arriving on a non-blocking
+ * thread is written on {@code flashScheduler}, one already on a blocking-capable thread in place. A flash held in
+ * memory is written on the thread the chunk arrives on, which spares a thread hand-off per chunk.
+ * Completes with the still-open {@link OtaHandle} for the finish stage; on error or cancellation
  * the handle is aborted and nothing else changes.
  *
  * @param staging         where bytes are written
@@ -72,7 +73,8 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
             handle.get().write(chunk);
             return written.addAndGet(n);
         });
-        Mono<Long> call = Schedulers.isInNonBlockingThread() ? write.subscribeOn(flashScheduler) : write;
+        boolean handOff = ota.device().flash().mayBlock() && Schedulers.isInNonBlockingThread();
+        Mono<Long> call = handOff ? write.subscribeOn(flashScheduler) : write;
         return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(ota.device().flash()).thenReturn(total))
                 : call;
     }

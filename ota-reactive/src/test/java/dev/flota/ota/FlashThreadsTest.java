@@ -1,0 +1,107 @@
+package dev.flota.ota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flota.flash.device.Device;
+import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashProvisioning;
+import dev.flota.flash.image.Chip;
+import dev.flota.flash.nor.FlashConfig;
+import dev.flota.flash.nor.FlashStorage;
+import dev.flota.flash.nor.FlashTiming;
+import dev.flota.flash.nor.NorFlash;
+import dev.flota.flash.testing.TestDevices;
+import dev.flota.ota.encrypted.DecryptionKey;
+import dev.flota.ota.encrypted.EccDecryptionKey;
+import dev.flota.ota.encrypted.EncryptionKey;
+import dev.flota.ota.encrypted.ImageEncryptor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Which threads touch the flash: a flash kept in a file (blocking I/O) is never written on an event loop, a flash kept
+ * in memory is written where the bytes arrive, without a hand-off per chunk. BlockHound also fails these updates if
+ * anything blocks an event loop, including the key agreement of a pre-encrypted image.
+ */
+class FlashThreadsTest {
+
+    private static final EccDecryptionKey KEY = DecryptionKey.fromHmacKey(new byte[32]);
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void blockingFlashIsWrittenOffTheEventLoopAndMemoryFlashOnIt(boolean fileBacked) {
+        RecordingStorage storage = new RecordingStorage(fileBacked
+                ? FlashStorage.file(dir.resolve("flash.bin"), 4 << 20) : FlashStorage.inMemory(4 << 20));
+        NorFlash flash = NorFlash.create(storage, FlashConfig.defaults().timing(FlashTiming.instant()));
+        FlashProvisioning.provision(flash, TestDevices.table(TestDevices.FACTORY_TWO_SLOTS), 0x8000,
+                TestDevices.app("1.0"));
+        storage.threads.clear();
+        Device device = Device.poweredOn(flash, DeviceProperties.of(Chip.ESP32_C3));
+        byte[] encrypted = ImageEncryptor.encrypt(TestDevices.app("2.0"), EncryptionKey.forDevice(KEY));
+        try (ByteServer server = new ByteServer(encrypted)) {
+            HttpsOta.create().url(server.url()).allowHttp(true).decryptionKey(KEY).partialHttpDownload(true)
+                    .maxHttpRequestSize(4096).update(device).blockLast(Duration.ofSeconds(30));
+        }
+        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        assertThat(storage.threads).isNotEmpty();
+        if (fileBacked) {
+            assertThat(storage.threads).as("threads that wrote the file")
+                    .allMatch(name -> !name.startsWith("reactor-"));
+        } else {
+            assertThat(storage.threads).as("threads that wrote memory").anyMatch(name -> name.startsWith("reactor-"));
+        }
+    }
+
+    /** Remembers the threads that write (and, for a non-blocking storage, checks they may). */
+    private static final class RecordingStorage implements FlashStorage {
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+        private final FlashStorage delegate;
+
+        RecordingStorage(FlashStorage delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public long size() {
+            return delegate.size();
+        }
+
+        @Override
+        public void read(long address, byte[] into, int offset, int length) {
+            delegate.read(address, into, offset, length);
+        }
+
+        @Override
+        public void write(long address, byte[] from, int offset, int length) {
+            if (delegate.mayBlock()) {
+                assertThat(Schedulers.isInNonBlockingThread()).as("a file written on a non-blocking thread").isFalse();
+            }
+            threads.add(Thread.currentThread().getName());
+            delegate.write(address, from, offset, length);
+        }
+
+        @Override
+        public void erase(long address, int length) {
+            delegate.erase(address, length);
+        }
+
+        @Override
+        public boolean mayBlock() {
+            return delegate.mayBlock();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}
