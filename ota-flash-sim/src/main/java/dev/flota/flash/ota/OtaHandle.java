@@ -13,6 +13,7 @@ import java.util.Objects;
  * One {@code esp_ota_begin} … {@code esp_ota_end} session writing an image into a staging partition: sequential writes
  * with lazy sector erase (or a partition erased up front), the first-byte magic check, random-offset writes, and at the
  * end verification by the final partition's type and the optional copy to the final partition.
+ * {@link #verifyWritten()} lets another thread start that verification while the writes go on.
  */
 public final class OtaHandle {
 
@@ -25,6 +26,9 @@ public final class OtaHandle {
     private long erasedUpTo;
     private long wroteSize;
     private boolean open = true;
+    private long ownModifications;
+    private boolean othersWrote;
+    private ReadBackVerifier readBack;
 
     OtaHandle(OtaOperations ota, Partition staging, boolean lazyErase, long erasedUpTo, long wroteSize,
             boolean resumed) {
@@ -35,6 +39,7 @@ public final class OtaHandle {
         this.erasedUpTo = erasedUpTo;
         this.wroteSize = wroteSize;
         this.resumed = resumed;
+        this.ownModifications = ota.device().flash().modifications();
     }
 
     /** The partition being written. */
@@ -72,18 +77,29 @@ public final class OtaHandle {
                     staging.label(), staging.size()));
         }
         NorFlash flash = ota.device().flash();
-        if (lazyErase) {
-            FlashCalls.run(() -> {
-                while (erasedUpTo < wroteSize + length) {
-                    flash.eraseSector(staging.offset() + erasedUpTo);
-                    erasedUpTo += NorFlash.SECTOR_SIZE;
+        synchronized (flash) {
+            othersWrote |= flash.modifications() != ownModifications;
+            try {
+                if (lazyErase) {
+                    FlashCalls.run(() -> {
+                        while (erasedUpTo < wroteSize + length) {
+                            flash.eraseSector(staging.offset() + erasedUpTo);
+                            erasedUpTo += NorFlash.SECTOR_SIZE;
+                        }
+                    });
                 }
-            });
+                if (wroteSize == 0) {
+                    checkMagic(data);
+                }
+                program(flash, staging.offset() + wroteSize, data, length);
+                wroteSize += length;
+            } finally {
+                ownModifications = flash.modifications();
+            }
         }
-        if (wroteSize == 0) {
-            checkMagic(data);
-        }
-        long address = staging.offset() + wroteSize;
+    }
+
+    private static void program(NorFlash flash, long address, ByteBuffer data, int length) {
         if (data.hasArray()) {
             byte[] array = data.array();
             int offset = data.arrayOffset() + data.position();
@@ -94,7 +110,30 @@ public final class OtaHandle {
             data.get(bytes);
             FlashCalls.run(() -> flash.program(address, bytes));
         }
-        wroteSize += length;
+    }
+
+    /**
+     * Starts {@code esp_ota_end}'s image check early: reads back and verifies what has been written so far, so that
+     * {@link #end()} only reads the rest. Meant for another thread than the writer's, while writes go on; a no-op for
+     * anything but an app or bootloader image, and never fails (the check at the end reads again whatever it cannot
+     * vouch for).
+     */
+    public void verifyWritten() {
+        ReadBackVerifier verifier;
+        long upTo;
+        synchronized (this) {
+            ImageKind kind = imageKind();
+            if (!open || othersWrote || kind == null) {
+                return;
+            }
+            if (readBack == null) {
+                readBack = new ReadBackVerifier(ota.device().flash(), staging, kind,
+                        ota.device().verifyOptions(kind, staging), ota.device().properties());
+            }
+            verifier = readBack;
+            upTo = wroteSize;
+        }
+        verifier.readUpTo(upTo);
     }
 
     /**
@@ -111,6 +150,7 @@ public final class OtaHandle {
             throw new OtaException(EspError.ESP_ERR_INVALID_SIZE, String.format(
                     "0x%x bytes at 0x%x do not fit partition '%s'", data.length, offset, staging.label()));
         }
+        othersWrote = true;
         FlashCalls.run(() -> ota.device().flash().program(staging.offset() + offset, data));
         wroteSize = Math.max(wroteSize, offset + data.length);
     }
@@ -177,11 +217,23 @@ public final class OtaHandle {
         }
     }
 
+    private ImageKind imageKind() {
+        int type = finalPartition.type();
+        return type == Partition.TYPE_APP ? ImageKind.APP : type == Partition.TYPE_BOOTLOADER ? ImageKind.BOOTLOADER
+                : null;
+    }
+
     private void verify() {
         int type = finalPartition.type();
-        if (type == Partition.TYPE_APP || type == Partition.TYPE_BOOTLOADER) {
-            ImageKind kind = type == Partition.TYPE_APP ? ImageKind.APP : ImageKind.BOOTLOADER;
-            ImageVerification image = ota.verifyImage(staging, kind);
+        ImageKind kind = imageKind();
+        if (kind != null) {
+            ImageVerification image = readBack == null || othersWrote ? null
+                    : readBack.finish(kind, ota.device().properties(), ownModifications);
+            if (image != null) {
+                ota.remember(staging, kind, ota.device().properties(), ownModifications, image);
+            } else {
+                image = ota.verifyImage(staging, kind);
+            }
             if (!image.valid()) {
                 throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "image in '" + staging.label()
                         + "' does not verify: " + image.findings());

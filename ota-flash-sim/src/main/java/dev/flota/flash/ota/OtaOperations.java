@@ -371,6 +371,12 @@ public final class OtaOperations {
         return (bytes + NorFlash.SECTOR_SIZE - 1) / NorFlash.SECTOR_SIZE * NorFlash.SECTOR_SIZE;
     }
 
+    /** Records a verification made by reading the partition back, valid while the flash count is unchanged. */
+    void remember(Partition partition, ImageKind kind, DeviceProperties properties, long modifications,
+            ImageVerification result) {
+        lastVerified = new VerifiedImage(partition, kind, properties, modifications, result);
+    }
+
     /**
      * {@code esp_image_verify} of the image in {@code partition}. ESP-IDF reads and hashes the image in
      * {@code esp_ota_end} and again in {@code esp_ota_set_boot_partition}; while the flash has not been erased or

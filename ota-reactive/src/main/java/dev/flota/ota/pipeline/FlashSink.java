@@ -8,9 +8,10 @@ import dev.flota.ota.OtaEvent;
 import dev.flota.ota.flash.FlashTimingDelays;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.function.BiConsumer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
@@ -40,12 +41,17 @@ import reactor.core.scheduler.Schedulers;
 public record FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, long eraseSize,
         Scheduler flashScheduler, boolean realTiming, BiConsumer<String, Duration> phaseTimer) {
 
+    /** How many written bytes make a read-back step. */
+    static final long READ_BACK_STEP = 256 * 1024;
+
     /** Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. */
     public Function<Flux<ByteBuffer>, Mono<OtaHandle>> into(OtaOperations ota, Consumer<? super OtaEvent> events,
             AtomicLong written) {
         return data -> Mono.defer(() -> {
             AtomicReference<OtaHandle> handle = new AtomicReference<>();
+            ReadBackSteps readBack = new ReadBackSteps();
             return data.concatMap(chunk -> write(ota, handle, chunk, written)
+                            .doOnNext(total -> readBack.after(handle.get(), total))
                             .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total))), 1)
                     .then(Mono.fromSupplier(handle::get))
                     .doFinally(signal -> {
@@ -77,6 +83,29 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
         Mono<Long> call = handOff ? write.subscribeOn(flashScheduler) : write;
         return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(ota.device().flash()).thenReturn(total))
                 : call;
+    }
+
+    /**
+     * Every {@link #READ_BACK_STEP} written bytes, has the flash scheduler read back and verify what was written
+     * ({@link OtaHandle#verifyWritten()}), one step at a time, so the end of the update only checks the tail.
+     */
+    private final class ReadBackSteps {
+        private final AtomicBoolean running = new AtomicBoolean();
+        private long requestedAt;
+
+        void after(OtaHandle open, long total) {
+            if (total - requestedAt < READ_BACK_STEP || !running.compareAndSet(false, true)) {
+                return;
+            }
+            requestedAt = total;
+            flashScheduler.schedule(() -> {
+                try {
+                    open.verifyWritten();
+                } finally {
+                    running.set(false);
+                }
+            });
+        }
     }
 
     private static void abortQuietly(OtaHandle handle) {
