@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -43,8 +44,10 @@ import reactor.netty.resources.LoopResources;
  * {@code bench server}: Flota's image server against nginx under the same load. Both serve the same random file from
  * the same directory with the same certificate; one load generator (Reactor Netty, its own event loops, a connection
  * pool sized for the clients) drives each in turn: every client runs a sequence of ranged GETs at random aligned
- * offsets on a kept-alive connection, and every response must be a 206 with exactly the requested bytes. Each server
- * gets a short warm-up first. Reports requests/s and MB/s (10^6 bytes) for each and the ratio of ours to nginx.
+ * offsets on a kept-alive connection, and every response must be a 206 with exactly the requested bytes. Both servers
+ * run side by side: warm-up passes over both first (the JIT warms the shared load generator for both), then measured
+ * runs alternate between them and the median run of each is kept. Reports requests/s and MB/s (10^6 bytes) for each
+ * and the ratio of ours to nginx.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Flota's image server against nginx under the same load: ranged GETs from many concurrent "
@@ -71,6 +74,15 @@ final class ServerBenchCommand implements Callable<Integer> {
     @Option(names = "--range-size", defaultValue = "64KiB",
             description = "bytes per ranged request (default ${DEFAULT-VALUE})")
     String rangeSize;
+
+    @Option(names = "--warmup-seconds", defaultValue = "5",
+            description = "unmeasured passes over both servers first, for at least this long (default "
+                    + "${DEFAULT-VALUE}; at least one pass each)")
+    double warmupSeconds;
+
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "measured runs of each server, alternating; the median is kept (default ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--tls", description = "HTTPS with a throw-away CA (the default)")
     boolean tls;
@@ -122,28 +134,35 @@ final class ServerBenchCommand implements Callable<Integer> {
                     requestsPerClient, range, image, secure ? "HTTPS" : "HTTP");
             out.flush();
 
-            Measured flota;
             ImageServer config = ImageServer.create().directory(dir).recordRequests(false);
-            try (RunningImageServer server = (secure ? config.tls(certs.serverCertPem(), certs.serverKeyPem())
-                    : config).bindNow()) {
-                String url = server.url(FILE);
-                load.warmUp(url);
-                flota = load.run(url);
-            }
-            report(out, "flota", flota);
-
             boolean nginxAvailable = NginxServer.available();
+            NginxServer nginxConfig = NginxServer.create().directory(dir);
+            Measured flota;
             Measured nginx = null;
-            if (nginxAvailable) {
-                NginxServer nginxConfig = NginxServer.create().directory(dir);
-                try (NginxServer.Running server = (secure ? nginxConfig.tls(certs.serverCertPem(),
-                        certs.serverKeyPem()) : nginxConfig).startNow()) {
-                    String url = server.url(FILE);
-                    load.warmUp(url);
-                    nginx = load.run(url);
+            try (RunningImageServer ours = (secure ? config.tls(certs.serverCertPem(), certs.serverKeyPem())
+                    : config).bindNow();
+                    NginxServer.Running theirs = !nginxAvailable ? null : (secure ? nginxConfig.tls(
+                            certs.serverCertPem(), certs.serverKeyPem()) : nginxConfig).startNow()) {
+                List<String> urls = theirs == null ? List.of(ours.url(FILE))
+                        : List.of(ours.url(FILE), theirs.url(FILE));
+                long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                do {
+                    urls.forEach(load::warmUp);
+                } while (System.nanoTime() < warmUntil);
+                List<List<Measured>> runs = List.of(new ArrayList<>(), new ArrayList<>());
+                for (int round = 0; round < Math.max(1, rounds); round++) {
+                    for (int i = 0; i < urls.size(); i++) {
+                        runs.get(i).add(load.run(urls.get(i)));
+                    }
                 }
-                report(out, "nginx", nginx);
-            } else {
+                flota = median(runs.get(0));
+                report(out, "flota", flota);
+                if (theirs != null) {
+                    nginx = median(runs.get(1));
+                    report(out, "nginx", nginx);
+                }
+            }
+            if (!nginxAvailable) {
                 out.println("nginx is not installed: only Flota's server was measured");
             }
 
@@ -172,6 +191,17 @@ final class ServerBenchCommand implements Callable<Integer> {
             loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
             deleteTree(dir);
         }
+    }
+
+    /** The run with the median request rate, carrying the failures of every run. */
+    private static Measured median(List<Measured> runs) {
+        List<Measured> sorted = new ArrayList<>(runs);
+        sorted.sort(Comparator.comparingDouble(Measured::requestsPerSec));
+        Measured middle = sorted.get(sorted.size() / 2);
+        int failures = runs.stream().mapToInt(Measured::failures).sum();
+        String firstError = runs.stream().map(Measured::firstError).filter(java.util.Objects::nonNull).findFirst()
+                .orElse(null);
+        return new Measured(middle.requests(), middle.bytes(), middle.seconds(), failures, firstError);
     }
 
     private static ObjectNode figures(Measured m) {

@@ -54,7 +54,7 @@ final class SingleBenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "measured runs per case, median kept")
     int runs;
 
-    @Option(names = "--warmup-seconds", defaultValue = "2",
+    @Option(names = "--warmup-seconds", defaultValue = "5",
             description = "unmeasured runs of each case and reference first, for at least this long (default "
                     + "${DEFAULT-VALUE}; at least one run)")
     double warmupSeconds;

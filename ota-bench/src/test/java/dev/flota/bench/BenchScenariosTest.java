@@ -18,8 +18,8 @@ class BenchScenariosTest {
     void single() throws Exception {
         Path json = dir.resolve("single.json");
         Path html = dir.resolve("single.html");
-        Cli cli = Cli.run("bench", "single", "--image-size", "64K", "--runs", "1", "--json", json.toString(),
-                "--html", html.toString());
+        Cli cli = Cli.run("bench", "single", "--image-size", "64K", "--runs", "1", "--warmup-seconds", "0",
+                "--json", json.toString(), "--html", html.toString());
         assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
         JsonNode result = Json.MAPPER.readTree(Files.readString(json));
         assertThat(result.get("cases")).hasSize(5);

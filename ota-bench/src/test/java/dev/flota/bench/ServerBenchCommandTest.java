@@ -22,6 +22,7 @@ class ServerBenchCommandTest {
         Path json = dir.resolve("server.json");
         Path html = dir.resolve("server.html");
         Cli cli = Cli.run("bench", "server", "--clients", "20", "--requests-per-client", "5", "--image-size", "256K",
+                "--warmup-seconds", "0", "--rounds", "1",
                 "--json", json.toString(), "--html", html.toString());
         assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
         JsonNode result = Json.MAPPER.readTree(Files.readString(json));
@@ -51,7 +52,7 @@ class ServerBenchCommandTest {
     @Test
     void plainHttpWorksToo() {
         Cli cli = Cli.run("bench", "server", "--plain", "--clients", "4", "--requests-per-client", "3",
-                "--image-size", "64K", "--range-size", "4K");
+                "--warmup-seconds", "0", "--image-size", "64K", "--range-size", "4K");
         assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
         assertThat(cli.out()).contains("over HTTP").contains("flota: 12 requests");
     }
