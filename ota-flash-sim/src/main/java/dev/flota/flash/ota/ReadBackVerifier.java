@@ -53,7 +53,7 @@ final class ReadBackVerifier {
                 verifier.update(ByteBuffer.wrap(buffer, 0, n));
                 readUpTo += n;
             }
-        } catch (FlashException | OtaException e) {
+        } catch (FlashException e) {
             broken = true;
         }
     }
@@ -74,10 +74,5 @@ final class ReadBackVerifier {
             return null;
         }
         return verifier.finish();
-    }
-
-    /** Marks the bytes read so far as no longer trustworthy (a write landed on them). */
-    synchronized void invalidate() {
-        broken = true;
     }
 }

@@ -8,6 +8,7 @@ import dev.flota.ota.OtaEvent;
 import dev.flota.ota.flash.FlashTimingDelays;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -87,7 +88,8 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
 
     /**
      * Every {@link #READ_BACK_STEP} written bytes, has the flash scheduler read back and verify what was written
-     * ({@link OtaHandle#verifyWritten()}), one step at a time, so the end of the update only checks the tail.
+     * ({@link OtaHandle#verifyWritten()}), one step at a time, so the end of the update only checks the tail. A step
+     * the scheduler refuses is skipped: the end then reads more.
      */
     private final class ReadBackSteps {
         private final AtomicBoolean running = new AtomicBoolean();
@@ -98,13 +100,17 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
                 return;
             }
             requestedAt = total;
-            flashScheduler.schedule(() -> {
-                try {
-                    open.verifyWritten();
-                } finally {
-                    running.set(false);
-                }
-            });
+            try {
+                flashScheduler.schedule(() -> {
+                    try {
+                        open.verifyWritten();
+                    } finally {
+                        running.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException full) {
+                running.set(false);
+            }
         }
     }
 
