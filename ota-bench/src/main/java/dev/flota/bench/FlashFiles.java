@@ -10,9 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A simulated device on disk: a raw flash image (what {@code esptool read_flash} dumps) and its sidecar
@@ -20,7 +17,6 @@ import java.util.regex.Pattern;
  */
 final class FlashFiles {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(K|KB|KIB|M|MB|MIB)?");
 
     private FlashFiles() {
     }
@@ -67,22 +63,7 @@ final class FlashFiles {
 
     /** A flash size: bytes, hex ({@code 0x400000}), or with a unit ({@code 4MB}, {@code 4MiB}, {@code 512K}). */
     static long size(String text) {
-        String t = text.strip().toUpperCase(Locale.ROOT);
-        long value;
-        try {
-            if (t.startsWith("0X")) {
-                value = Long.parseLong(t.substring(2), 16);
-            } else {
-                Matcher m = SIZE.matcher(t);
-                if (!m.matches()) {
-                    throw new UsageException("not a size: " + text + " (e.g. 4MB, 0x400000)");
-                }
-                long unit = m.group(2) == null ? 1 : m.group(2).startsWith("K") ? 1024 : 1024 * 1024;
-                value = Long.parseLong(m.group(1)) * unit;
-            }
-        } catch (NumberFormatException e) {
-            throw new UsageException("not a size: " + text, e);
-        }
+        long value = ByteSize.parse(text);
         if (value <= 0 || value % NorFlash.SECTOR_SIZE != 0 || value > (1L << 30)) {
             throw new UsageException("flash size must be a positive multiple of 4 KiB up to 1 GiB: " + text);
         }

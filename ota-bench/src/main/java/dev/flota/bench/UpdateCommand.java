@@ -221,18 +221,11 @@ final class UpdateCommand implements Callable<Integer> {
     }
 
     static long byteCount(String text) {
-        String t = text.strip().toUpperCase(Locale.ROOT);
-        long unit = t.endsWith("K") || t.endsWith("KIB") || t.endsWith("KB") ? 1024
-                : t.endsWith("M") || t.endsWith("MIB") || t.endsWith("MB") ? 1024 * 1024 : 1;
-        try {
-            long value = Long.parseLong(t.replaceAll("[^0-9]", "")) * unit;
-            if (value <= 0 || value > Integer.MAX_VALUE) {
-                throw new UsageException("size out of range: " + text);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new UsageException("not a size: " + text, e);
+        long value = ByteSize.parse(text);
+        if (value > Integer.MAX_VALUE) {
+            throw new UsageException("size out of range (at most 2 GiB - 1): " + text);
         }
+        return value;
     }
 
     /** A progress bar on a terminal, nothing otherwise (each write is already an event line). */
