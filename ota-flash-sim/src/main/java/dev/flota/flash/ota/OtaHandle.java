@@ -230,9 +230,9 @@ public final class OtaHandle {
             ImageVerification image = readBack == null || othersWrote ? null
                     : readBack.finish(kind, ota.device().properties(), ownModifications);
             if (image != null) {
-                ota.remember(staging, kind, ota.device().properties(), ownModifications, image);
+                ota.imageChecks().remember(staging, kind, ota.device().properties(), ownModifications, image);
             } else {
-                image = ota.verifyImage(staging, kind);
+                image = ota.imageChecks().verify(staging, kind);
             }
             if (!image.valid()) {
                 throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "image in '" + staging.label()

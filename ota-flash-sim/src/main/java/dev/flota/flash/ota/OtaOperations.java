@@ -1,7 +1,6 @@
 package dev.flota.flash.ota;
 
 import dev.flota.flash.device.Device;
-import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.OtadataFlash;
 import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.AppDescription;
@@ -33,15 +32,11 @@ public final class OtaOperations {
 
     private final Device device;
     private final List<OtaHandle> handles = new ArrayList<>();
-    private volatile VerifiedImage lastVerified;
-
-    /** A verification and the state it was made in: partition, check, device properties and flash contents. */
-    private record VerifiedImage(Partition partition, ImageKind kind, DeviceProperties properties, long modifications,
-            ImageVerification result) {
-    }
+    private final ImageChecks imageChecks;
 
     private OtaOperations(Device device) {
         this.device = Objects.requireNonNull(device);
+        this.imageChecks = new ImageChecks(device);
     }
 
     public static OtaOperations on(Device device) {
@@ -129,7 +124,7 @@ public final class OtaOperations {
      */
     public synchronized void setBootPartition(Partition partition) {
         requireInTable(partition);
-        ImageVerification image = verifyImage(partition, ImageKind.APP);
+        ImageVerification image = imageChecks.verify(partition, ImageKind.APP);
         if (!image.valid()) {
             throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "image in '" + partition.label()
                     + "' does not verify: " + image.findings());
@@ -371,32 +366,7 @@ public final class OtaOperations {
         return (bytes + NorFlash.SECTOR_SIZE - 1) / NorFlash.SECTOR_SIZE * NorFlash.SECTOR_SIZE;
     }
 
-    /** Records a verification made by reading the partition back, valid while the flash count is unchanged. */
-    void remember(Partition partition, ImageKind kind, DeviceProperties properties, long modifications,
-            ImageVerification result) {
-        lastVerified = new VerifiedImage(partition, kind, properties, modifications, result);
-    }
-
-    /**
-     * {@code esp_image_verify} of the image in {@code partition}. ESP-IDF reads and hashes the image in
-     * {@code esp_ota_end} and again in {@code esp_ota_set_boot_partition}; while the flash has not been erased or
-     * programmed since, the device's properties are the same and no read fault is armed, the second reading is certain
-     * to give the same result, so the first one is reused.
-     */
-    ImageVerification verifyImage(Partition partition, ImageKind kind) {
-        NorFlash flash = device.flash();
-        boolean exactReads = !flash.faults().flipsReads();
-        long modifications = flash.modifications();
-        DeviceProperties properties = device.properties();
-        VerifiedImage last = lastVerified;
-        if (exactReads && last != null && last.partition().equals(partition) && last.kind() == kind
-                && last.properties().equals(properties) && last.modifications() == modifications) {
-            return last.result();
-        }
-        ImageVerification result = PartitionImages.verify(flash, partition, device.verifyOptions(kind, partition));
-        if (exactReads && flash.modifications() == modifications && !flash.faults().flipsReads()) {
-            lastVerified = new VerifiedImage(partition, kind, properties, modifications, result);
-        }
-        return result;
+    ImageChecks imageChecks() {
+        return imageChecks;
     }
 }

@@ -60,8 +60,8 @@ final class ReadBackVerifier {
 
     /**
      * The verification of the whole image, reading what is still unread, or null when it cannot stand for a reading
-     * now: the flash changed other than by the handle's own writes ({@code modifications} is the count after the last of
-     * them), a read fault was armed, or the check or the device is not the same as when reading started.
+     * now: the flash changed other than by the handle's own writes ({@code modifications} is the count after the last
+     * of them), a read fault was armed, or the check or the device is not the same as when reading started.
      */
     synchronized ImageVerification finish(ImageKind expectedKind, DeviceProperties expectedProperties,
             long modifications) {
