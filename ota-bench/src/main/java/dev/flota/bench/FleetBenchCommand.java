@@ -78,9 +78,11 @@ final class FleetBenchCommand implements Callable<Integer> {
         int[] part = Shards.parse(shard);
         int mine = Shards.size(devices, part[0], part[1]);
         long size = UpdateCommand.byteCount(imageSize);
-        long fleetBytes = ByteSize.parse(fleetBuffer);
-        if (fleetBytes < 64 * 1024) {
-            throw new UsageException("--fleet-buffer must be at least 64 KiB (one update's bound): " + fleetBuffer);
+        BufferBudget budget;
+        try {
+            budget = BufferBudget.of(ByteSize.parse(fleetBuffer));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--fleet-buffer " + fleetBuffer + ": " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("flota-fleet");
@@ -89,7 +91,6 @@ final class FleetBenchCommand implements Callable<Integer> {
             byte[] image = BenchFleet.app("2.0.0", size);
             Files.write(dir.resolve("fw.enc.bin"), ImageEncryptor.encrypt(image, EncryptionKey.forDevice(key)));
             SelfSignedCertificates tls = SelfSignedCertificates.generate();
-            BufferBudget budget = BufferBudget.of(fleetBytes);
             EncryptedImages.warmUp();
             try (RunningImageServer server = ImageServer.create().directory(dir).tls(tls.serverCertPem(),
                     tls.serverKeyPem()).recordRequests(false).bindNow()) {

@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -199,7 +200,7 @@ final class ServerBenchCommand implements Callable<Integer> {
         sorted.sort(Comparator.comparingDouble(Measured::requestsPerSec));
         Measured middle = sorted.get(sorted.size() / 2);
         int failures = runs.stream().mapToInt(Measured::failures).sum();
-        String firstError = runs.stream().map(Measured::firstError).filter(java.util.Objects::nonNull).findFirst()
+        String firstError = runs.stream().map(Measured::firstError).filter(Objects::nonNull).findFirst()
                 .orElse(null);
         return new Measured(middle.requests(), middle.bytes(), middle.seconds(), failures, firstError);
     }
