@@ -20,6 +20,7 @@ import dev.flota.ota.pipeline.FlashSink;
 import dev.flota.ota.pipeline.ImageInspection;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
@@ -50,6 +51,7 @@ final class UpdateRun {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong wasted = new AtomicLong();
     private final AtomicLong decrypted = new AtomicLong();
+    private final AtomicBoolean settled = new AtomicBoolean();
     private volatile ImageFetcher fetcher;
     private volatile long phaseStart;
     private volatile boolean dataComplete;
@@ -85,14 +87,24 @@ final class UpdateRun {
                     .doOnError(e -> metrics.outcome("failure", ((OtaException) e).error().name(),
                             Duration.ofNanos(System.nanoTime() - start)))
                     .doOnCancel(() -> metrics.outcome("cancelled", "none", Duration.ofNanos(System.nanoTime() - start)))
-                    .doFinally(signal -> {
-                        metrics.inFlight().decrementAndGet();
-                        reportBuffered(0);
-                        if (budget != null) {
-                            budget.releaseAll();
-                        }
-                    });
+                    .doOnTerminate(this::settle)
+                    .doOnCancel(this::settle);
         });
+    }
+
+    /**
+     * Takes the update out of the in-flight and buffered gauges and gives its budget back, once. Runs before the
+     * terminal signal travels on, so whoever sees the update end sees the gauges settled.
+     */
+    private void settle() {
+        if (!settled.compareAndSet(false, true)) {
+            return;
+        }
+        metrics.inFlight().decrementAndGet();
+        reportBuffered(0);
+        if (budget != null) {
+            budget.releaseAll();
+        }
     }
 
     /** Views of at most {@code slice} bytes over {@code chunk}; no copy. */
