@@ -1,5 +1,6 @@
 package dev.flota.bench;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.FlashProvisioning;
@@ -156,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
         Flux.fromIterable(fleet).flatMap(device -> {
             long t0 = System.nanoTime();
             long[] last = {0};
-            return ota.update(device).doOnNext(event -> {
+            return ota.update(SimulatedTarget.of(device)).doOnNext(event -> {
                 if (event instanceof OtaEvent.FlashWritten w) {
                     progress.add(w.cumulativeBytes() - last[0], written);
                     last[0] = w.cumulativeBytes();

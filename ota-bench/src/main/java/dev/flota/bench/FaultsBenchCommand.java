@@ -1,5 +1,6 @@
 package dev.flota.bench;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
@@ -114,7 +115,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
         for (int i = 0; i < devices; i++) {
             fleet.add(BenchFleet.device(template, false));
         }
-        Flux.fromIterable(fleet).flatMap(device -> ota.update(device).doOnNext(event -> {
+        Flux.fromIterable(fleet).flatMap(device -> ota.update(SimulatedTarget.of(device)).doOnNext(event -> {
             if (event instanceof OtaEvent.Finished f) {
                 completed.incrementAndGet();
                 wasted.addAndGet(f.bytesWasted());

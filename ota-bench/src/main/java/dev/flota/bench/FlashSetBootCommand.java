@@ -1,6 +1,6 @@
 package dev.flota.bench;
 
-import dev.flota.flash.ota.EspError;
+import dev.flota.flash.EspError;
 import dev.flota.flash.ota.OtaException;
 import dev.flota.flash.ota.OtaOperations;
 import dev.flota.flash.partition.Partition;

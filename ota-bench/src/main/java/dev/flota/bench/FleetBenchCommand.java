@@ -1,5 +1,6 @@
 package dev.flota.bench;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
@@ -129,7 +130,7 @@ final class FleetBenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Flux.fromIterable(fleet).flatMap(device -> {
             long t0 = System.nanoTime();
-            return ota.update(device).doOnNext(event -> {
+            return ota.update(SimulatedTarget.of(device)).doOnNext(event -> {
                 if (event instanceof OtaEvent.Finished f) {
                     succeeded.incrementAndGet();
                     buffered.accumulateAndGet(f.peakBufferedBytes(), Math::max);

@@ -1,5 +1,6 @@
 package dev.flota.bench;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
@@ -122,7 +123,7 @@ final class SingleBenchCommand implements Callable<Integer> {
             double flota = median(() -> {
                 Device device = BenchFleet.memoryDevice(plainSize);
                 long t0 = System.nanoTime();
-                ota.update(device).filter(e -> e instanceof OtaEvent.Finished).blockLast();
+                ota.update(SimulatedTarget.of(device)).filter(e -> e instanceof OtaEvent.Finished).blockLast();
                 return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
             });
             double curl = median(() -> References.curl(file, ca, bytes, c.requestSize()));

@@ -1,5 +1,6 @@
 package dev.flota.bench;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.FormatException;
 import dev.flota.flash.device.Device;
@@ -102,7 +103,7 @@ final class UpdateCommand implements Callable<Integer> {
         try (FlashFiles.Opened opened = FlashFiles.open(flash)) {
             Device device = Device.attach(opened.flash(), properties(opened.properties()));
             try {
-                ota.meterRegistry(registry).update(device).doOnNext(event -> {
+                ota.meterRegistry(registry).update(SimulatedTarget.of(device)).doOnNext(event -> {
                     if (event instanceof OtaEvent.BootPartitionUpdated) {
                         switched.set(true);
                     }

@@ -1,21 +1,22 @@
 package dev.flota.ota;
 
-import dev.flota.flash.device.Device;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.BootloaderDescription;
+import dev.flota.flash.image.ImageKind;
+import dev.flota.ota.encrypted.EncryptedImageHeader;
+import dev.flota.ota.target.OtaTarget;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Predicate;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
- * ESP-IDF's imperative {@code esp_https_ota_begin / perform / finish / abort} on the same reactive pipeline, for code
- * ported from a device. The calls block (never call them on an event loop); the pipeline pauses after the last byte is
- * written until {@link #finish()}, which verifies the image and switches the boot partition, exactly as
- * {@code esp_https_ota_finish} does; {@link #abort()} leaves the boot partition as it was.
+ * ESP-IDF's imperative {@code esp_https_ota_begin / perform / finish / abort} for code ported from a device, built on
+ * the public pipeline: {@link HttpsOta#update(OtaTarget, UpdateSteps)} driven one step per call. {@code begin}
+ * connects and reads nothing more; {@link #getImgDesc()} reads just the image's first bytes, before anything is
+ * erased; each {@link #perform()} reads and writes one chunk; {@link #finish()} verifies the image and switches the
+ * boot partition, exactly as {@code esp_https_ota_finish} does; {@link #abort()} leaves the boot partition as it was.
+ * The calls block (never call them on an event loop).
  */
 public final class EspHttpsOtaHandle {
 
@@ -27,25 +28,30 @@ public final class EspHttpsOtaHandle {
         DONE
     }
 
-    private final Sinks.Empty<Void> gate = Sinks.empty();
+    private final HttpsOta ota;
+    private final OtaTarget target;
+    private final UpdateSteps steps = UpdateSteps.manual();
     private final List<OtaEvent> events = new ArrayList<>();
-    private UpdateRun run;
     private Disposable subscription;
     private OtaException failure;
-    private boolean atGate;
+    private boolean allWritten;
     private boolean terminated;
-    private int consumed;
+    private boolean finished;
+    private boolean performed;
+    private int connectedStatus = -1;
+    private long httpImageSize = -1;
+    private long written;
+    private int writes;
 
-    private EspHttpsOtaHandle() {
+    private EspHttpsOtaHandle(HttpsOta ota, OtaTarget target) {
+        this.ota = ota;
+        this.target = target;
     }
 
-    static EspHttpsOtaHandle begin(HttpsOta ota, Device device) {
-        EspHttpsOtaHandle handle = new EspHttpsOtaHandle();
-        Mono<Void> gated = Mono.defer(() -> {
-            handle.signal(() -> handle.atGate = true);
-            return handle.gate.asMono();
-        });
-        handle.subscription = ota.events(device, gated, run -> handle.run = run).subscribe(handle::onEvent,
+    static EspHttpsOtaHandle begin(HttpsOta ota, OtaTarget target) {
+        EspHttpsOtaHandle handle = new EspHttpsOtaHandle(ota, target);
+        handle.steps.allWritten().subscribe(null, null, () -> handle.signal(() -> handle.allWritten = true));
+        handle.subscription = ota.update(target, handle.steps).subscribe(handle::onEvent,
                 error -> handle.signal(() -> {
                     handle.failure = (OtaException) error;
                     handle.terminated = true;
@@ -54,76 +60,104 @@ public final class EspHttpsOtaHandle {
         return handle;
     }
 
-    /** {@code esp_https_ota_get_img_desc}: the app descriptor from the image's first bytes. */
+    /**
+     * {@code esp_https_ota_get_img_desc}: the app descriptor from the image's first bytes, read before anything is
+     * erased, so the caller can still {@link #abort()} with nothing changed. Fails at once when the update is not
+     * for an app.
+     */
     public synchronized AppDescription getImgDesc() {
-        OtaEvent.ImageDescriptionRead read = (OtaEvent.ImageDescriptionRead) await(
-                e -> e instanceof OtaEvent.ImageDescriptionRead);
-        return read.app().orElseThrow(() -> new OtaException(OtaError.IMAGE_HEADER_INVALID,
-                "incorrect app descriptor magic"));
+        return imageDescription(ImageKind.APP).app().orElseThrow(() -> new OtaException(
+                OtaError.IMAGE_HEADER_INVALID, "incorrect app descriptor magic"));
     }
 
-    /** {@code esp_https_ota_get_bootloader_img_desc}. */
+    /** {@code esp_https_ota_get_bootloader_img_desc}: likewise, for an update of the bootloader. */
     public synchronized BootloaderDescription getBootloaderImgDesc() {
-        OtaEvent.ImageDescriptionRead read = (OtaEvent.ImageDescriptionRead) await(
-                e -> e instanceof OtaEvent.ImageDescriptionRead);
-        return read.bootloader().orElseThrow(() -> new OtaException(OtaError.IMAGE_HEADER_INVALID,
-                "incorrect bootloader descriptor magic"));
+        return imageDescription(ImageKind.BOOTLOADER).bootloader().orElseThrow(() -> new OtaException(
+                OtaError.IMAGE_HEADER_INVALID, "incorrect bootloader descriptor magic"));
     }
 
-    /** {@code esp_https_ota_perform}: waits for some progress; DONE once all data is on flash. */
-    public synchronized Progress perform() {
-        int seen = events.size();
-        while (!atGate && !terminated && events.size() == seen) {
-            waitQuietly();
+    private OtaEvent.ImageDescriptionRead imageDescription(ImageKind wanted) {
+        UpdatePartitions partitions = ota.partitionsOn(target);
+        if (partitions.imageKind().filter(wanted::equals).isEmpty()) {
+            throw new OtaException(OtaError.FAIL, "partition '" + partitions.finalPartition().label()
+                    + "' does not take an " + wanted.name().toLowerCase() + " image: it has no "
+                    + wanted.name().toLowerCase() + " description to read");
         }
-        rethrow();
-        return atGate ? Progress.DONE : Progress.IN_PROGRESS;
+        steps.readHeader();
+        return (OtaEvent.ImageDescriptionRead) await(e -> e instanceof OtaEvent.ImageDescriptionRead);
     }
 
     /**
-     * {@code esp_https_ota_finish}: when all data arrived, verifies and switches the boot partition; otherwise (the
-     * caller stopped early) aborts without switching, as ESP-IDF returns without switching.
+     * {@code esp_https_ota_perform}: reads and writes one chunk; {@code IN_PROGRESS} while data remains, DONE once
+     * every byte is on flash.
+     */
+    public synchronized Progress perform() {
+        requireNotFinished();
+        performed = true;
+        int before = writes;
+        if (!allWritten && !terminated) {
+            steps.writeNext();
+        }
+        while (!allWritten && !terminated && writes == before) {
+            waitQuietly();
+        }
+        rethrow();
+        if (terminated && !allWritten) {
+            throw new OtaException(OtaError.FAIL, "the update was aborted");
+        }
+        return allWritten ? Progress.DONE : Progress.IN_PROGRESS;
+    }
+
+    /**
+     * {@code esp_https_ota_finish}: verifies and switches the boot partition once all data is written. Called before
+     * (perform did not return DONE), it aborts the update and fails with {@code INVALID_STATE}: it never returns
+     * normally without having switched.
      */
     public synchronized void finish() {
-        if (!atGate) {
-            abort();
-            return;
+        requireNotFinished();
+        finished = true;
+        if (!allWritten) {
+            rethrow();
+            cancel();
+            throw new OtaException(OtaError.INVALID_STATE, "finish before all data was written (perform did not "
+                    + "return DONE): the update is aborted and the boot partition unchanged");
         }
-        gate.tryEmitEmpty();
+        steps.finish();
         while (!terminated) {
             waitQuietly();
         }
         rethrow();
     }
 
-    /** {@code esp_https_ota_abort}: stops; what was written stays, otadata is untouched. */
+    /** {@code esp_https_ota_abort}: stops; what was written stays, otadata is untouched. Refused after finish. */
     public synchronized void abort() {
-        subscription.dispose();
-        if (!terminated) {
-            events.add(new OtaEvent.Aborted(new OtaException(OtaError.FAIL, "aborted by the caller")));
-            terminated = true;
-            notifyAll();
-        }
+        requireNotFinished();
+        cancel();
     }
 
-    /** {@code esp_https_ota_get_image_len_read}: bytes written to flash so far. */
-    public long getImageLenRead() {
-        return run == null ? -1 : run.bytesWritten();
+    /** {@code esp_https_ota_get_image_len_read}: bytes written to flash; -1 before the first perform. */
+    public synchronized long getImageLenRead() {
+        return performed ? written : -1;
     }
 
-    /** {@code esp_https_ota_get_image_size}: the image size, -1 when unknown (e.g. chunked without partial mode). */
-    public long getImageSize() {
-        return run == null ? -1 : run.imageSize();
+    /**
+     * {@code esp_https_ota_get_image_size}: the image size (without a pre-encrypted image's header), -1 when
+     * unknown (e.g. chunked without partial mode).
+     */
+    public synchronized long getImageSize() {
+        return httpImageSize < 0 || !ota.configuration().image().decrypts() ? httpImageSize
+                : httpImageSize - EncryptedImageHeader.SIZE;
     }
 
-    /** {@code esp_https_ota_get_status_code}. */
-    public int getStatusCode() {
-        return run == null ? -1 : run.lastStatus();
+    /** {@code esp_https_ota_get_status_code}: the status of the response begin connected with. */
+    public synchronized int getStatusCode() {
+        return connectedStatus;
     }
 
     /** {@code esp_https_ota_is_complete_data_received}. */
-    public boolean isCompleteDataReceived() {
-        return run != null && run.completeDataReceived();
+    public synchronized boolean isCompleteDataReceived() {
+        long size = getImageSize();
+        return allWritten || size >= 0 && written == size;
     }
 
     /** The events posted so far, in order. */
@@ -133,6 +167,13 @@ public final class EspHttpsOtaHandle {
 
     private synchronized void onEvent(OtaEvent event) {
         events.add(event);
+        if (event instanceof OtaEvent.Connected connected) {
+            connectedStatus = connected.status();
+            httpImageSize = connected.imageSize();
+        } else if (event instanceof OtaEvent.FlashWritten flash) {
+            written = flash.cumulativeBytes();
+            writes++;
+        }
         notifyAll();
     }
 
@@ -141,12 +182,27 @@ public final class EspHttpsOtaHandle {
         notifyAll();
     }
 
+    private void cancel() {
+        subscription.dispose();
+        if (!terminated) {
+            events.add(new OtaEvent.Aborted(new OtaException(OtaError.FAIL, "aborted by the caller")));
+            terminated = true;
+            notifyAll();
+        }
+    }
+
+    private void requireNotFinished() {
+        if (finished) {
+            throw new OtaException(OtaError.INVALID_STATE, "finish already ran on this handle");
+        }
+    }
+
     private OtaEvent await(Predicate<OtaEvent> wanted) {
         synchronized (this) {
             while (true) {
-                for (int i = consumed; i < events.size(); i++) {
-                    if (wanted.test(events.get(i))) {
-                        return events.get(i);
+                for (OtaEvent event : events) {
+                    if (wanted.test(event)) {
+                        return event;
                     }
                 }
                 if (terminated) {
@@ -169,7 +225,7 @@ public final class EspHttpsOtaHandle {
             wait();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            abort();
+            cancel();
             throw new OtaException(OtaError.FAIL, "interrupted");
         }
     }

@@ -8,6 +8,8 @@ package dev.flota.ota;
 public enum OtaError {
     /** Bad configuration, e.g. plain HTTP without {@code allowHttp}. */
     INVALID_ARG("ESP_ERR_INVALID_ARG", 0x102),
+    /** A call out of order, e.g. {@code finish} before all data was written, or {@code abort} after {@code finish}. */
+    INVALID_STATE("ESP_ERR_INVALID_STATE", 0x103),
     /** Resumption asked together with something that cannot resume (decryption). */
     NOT_SUPPORTED("ESP_ERR_NOT_SUPPORTED", 0x106),
     /** No partition to write to. */

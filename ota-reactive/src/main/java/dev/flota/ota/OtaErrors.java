@@ -1,8 +1,8 @@
 package dev.flota.ota;
 
-import dev.flota.flash.nor.FlashException;
 import dev.flota.ota.encrypted.DecryptException;
 import dev.flota.ota.http.FetchException;
+import dev.flota.ota.target.TargetException;
 import java.util.concurrent.TimeoutException;
 
 /** Turns what a stage threw into the {@link OtaException} the update fails with. */
@@ -21,11 +21,8 @@ final class OtaErrors {
         if (failure instanceof DecryptException decrypt) {
             return new OtaException(OtaError.DECRYPT_FAILED, decrypt.error() + ": " + decrypt.getMessage(), decrypt);
         }
-        if (failure instanceof dev.flota.flash.ota.OtaException device) {
-            return new OtaException(deviceError(device), device.getMessage(), device);
-        }
-        if (failure instanceof FlashException flash) {
-            return new OtaException(OtaError.FLASH_FAIL, flash.getMessage(), flash);
+        if (failure instanceof TargetException target) {
+            return new OtaException(targetError(target), target.getMessage(), target);
         }
         if (failure instanceof TimeoutException) {
             return new OtaException(OtaError.DEADLINE_EXCEEDED, "the update did not finish within its deadline",
@@ -51,7 +48,7 @@ final class OtaErrors {
         };
     }
 
-    private static OtaError deviceError(dev.flota.flash.ota.OtaException e) {
+    private static OtaError targetError(TargetException e) {
         return switch (e.error()) {
             case ESP_ERR_OTA_VALIDATE_FAILED -> OtaError.VALIDATE_FAILED;
             case ESP_ERR_OTA_SMALL_SEC_VER -> OtaError.SMALL_SEC_VER;

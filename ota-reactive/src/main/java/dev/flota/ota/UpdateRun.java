@@ -1,14 +1,8 @@
 package dev.flota.ota;
 
-import dev.flota.flash.device.Device;
-import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.ImageKind;
-import dev.flota.flash.image.ImageVerification;
-import dev.flota.flash.ota.OtaHandle;
-import dev.flota.flash.ota.OtaOperations;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.secureboot.SecureBootKey;
-import dev.flota.flash.secureboot.SignaturePolicy;
 import dev.flota.ota.encrypted.DecryptEvent;
 import dev.flota.ota.encrypted.EncryptedImageHeader;
 import dev.flota.ota.encrypted.EncryptedImages;
@@ -16,10 +10,14 @@ import dev.flota.ota.http.FetchException;
 import dev.flota.ota.http.FetchListener;
 import dev.flota.ota.http.FetchSettings;
 import dev.flota.ota.http.ImageFetcher;
+import dev.flota.ota.http.TlsContext;
 import dev.flota.ota.pipeline.FlashSink;
 import dev.flota.ota.pipeline.ImageInspection;
+import dev.flota.ota.target.OtaSession;
+import dev.flota.ota.target.OtaTarget;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -29,8 +27,8 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * One update of one device: fetch, decrypt, inspect, write, then (once {@code gate} completes) verify and switch the
- * boot partition. Keeps the counters the events, the metrics and the ESP-style handle report.
+ * One update of one target: fetch, decrypt, inspect, write, then verify and switch the boot partition; with
+ * {@link UpdateSteps}, at the caller's pace. Keeps the counters the events and the metrics report.
  */
 final class UpdateRun {
 
@@ -43,45 +41,53 @@ final class UpdateRun {
     private static final int MAX_SLICE = 16 * 1024;
 
     private final UpdateSettings settings;
-    private final Device device;
+    private final TlsContext tls;
+    private final OtaTarget target;
     private final Consumer<OtaEvent> emit;
     private final OtaMetrics metrics;
-    private final Mono<Void> gate;
+    private final UpdateSteps steps;
     private final AtomicLong fetched = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong wasted = new AtomicLong();
     private final AtomicLong decrypted = new AtomicLong();
     private final AtomicBoolean settled = new AtomicBoolean();
-    private volatile ImageFetcher fetcher;
     private volatile long phaseStart;
-    private volatile boolean dataComplete;
     private long reportedBuffered;
     private final BufferBudget.Account budget;
     private long consumedReleased;
     private volatile long peakBuffered;
     private long lastWritten;
 
-    UpdateRun(UpdateSettings settings, Device device, Consumer<OtaEvent> emit, OtaMetrics metrics, Mono<Void> gate) {
+    /** @param steps the caller's pace, or null to run freely */
+    UpdateRun(UpdateSettings settings, TlsContext tls, OtaTarget target, Consumer<OtaEvent> emit, OtaMetrics metrics,
+            UpdateSteps steps) {
         this.settings = settings;
-        this.device = device;
-        this.emit = emit;
+        this.tls = tls;
+        this.target = target;
+        this.emit = steps == null ? emit : event -> {
+            if (event instanceof OtaEvent.ImageDescriptionRead) {
+                steps.headerRead();
+            }
+            emit.accept(event);
+        };
         this.metrics = metrics;
-        this.gate = gate;
-        this.budget = settings.bufferBudget == null ? null : settings.bufferBudget.account();
+        this.steps = steps;
+        BufferBudget shared = settings.buffering().budget();
+        this.budget = shared == null ? null : shared.account();
     }
 
     Mono<Void> run() {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             phaseStart = start;
-            emit.accept(new OtaEvent.Started(settings.url.toString()));
+            emit.accept(new OtaEvent.Started(settings.http().url().toString()));
             metrics.inFlight().incrementAndGet();
             return Mono.defer(this::attempt)
-                    .retryWhen(Retry.max(settings.maxImageRestarts)
+                    .retryWhen(Retry.max(settings.retries().maxImageRestarts())
                             .filter(e -> e instanceof FetchException f && f.reason() == FetchException.Reason.IMAGE_CHANGED)
                             .doBeforeRetry(signal -> restart())
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                    .timeout(settings.deadline, settings.timer)
+                    .timeout(settings.timeouts().deadline(), settings.timer())
                     .onErrorMap(OtaErrors::of)
                     .doOnSuccess(v -> metrics.outcome("success", "none", Duration.ofNanos(System.nanoTime() - start)))
                     .doOnError(e -> metrics.outcome("failure", ((OtaException) e).error().name(),
@@ -119,101 +125,78 @@ final class UpdateRun {
         return views;
     }
 
-    long bytesWritten() {
-        return written.get();
-    }
-
-    long imageSize() {
-        ImageFetcher f = fetcher;
-        long size = f == null ? -1 : f.imageSize();
-        return size < 0 || settings.decryptionKey == null ? size : size - EncryptedImageHeader.SIZE;
-    }
-
-    int lastStatus() {
-        ImageFetcher f = fetcher;
-        return f == null ? -1 : f.lastStatus();
-    }
-
-    boolean completeDataReceived() {
-        return dataComplete;
-    }
-
     private Mono<Void> attempt() {
-        OtaOperations ota = OtaOperations.on(device);
-        Partition staging = staging(ota);
-        Partition target = settings.finalPartition == null ? staging : partition(settings.finalPartition);
+        UpdatePartitions partitions = UpdatePartitions.of(settings.flash(), target);
+        Partition staging = partitions.staging();
         ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
-        fetcher = current;
-        int slice = Math.min(MAX_SLICE, settings.maxBufferedBytes / 2);
-        Flux<ByteBuffer> data = current.fetch(0).concatMapIterable(chunk -> slices(chunk, slice), 1)
-                .publishOn(device.flash().mayBlock() ? settings.flashScheduler : Schedulers.immediate(),
-                        Math.max(1, settings.maxBufferedBytes / slice));
-        if (settings.decryptionKey != null) {
-            data = data.transform(EncryptedImages.decrypt(settings.decryptionKey, this::onDecrypt));
+        int maxBuffered = settings.buffering().maxBufferedBytes();
+        int slice = Math.min(MAX_SLICE, maxBuffered / 2);
+        Flux<ByteBuffer> fetched = steps == null ? current.fetch(0) : steps.reads(current.fetch(0));
+        FlashSettings flash = settings.flash();
+        Flux<ByteBuffer> data = fetched.concatMapIterable(chunk -> slices(chunk, slice), 1)
+                .publishOn(target.mayBlock() ? flash.scheduler() : Schedulers.immediate(),
+                        Math.max(1, maxBuffered / slice));
+        if (settings.image().decrypts()) {
+            data = data.transform(EncryptedImages.decrypt(settings.image().decryptionKey(), this::onDecrypt));
         }
-        ImageKind kind = target.type() == Partition.TYPE_APP ? ImageKind.APP
-                : target.type() == Partition.TYPE_BOOTLOADER ? ImageKind.BOOTLOADER : null;
+        ImageKind kind = partitions.imageKind().orElse(null);
         if (kind != null) {
-            data = data.transform(ImageInspection.inspect(device, kind, settings.policy, event -> {
+            data = data.transform(ImageInspection.inspect(target, kind, settings.image().policy(), event -> {
                 if (event instanceof OtaEvent.ChipRevisionVerified) {
                     phase("inspect");
                 }
                 emit.accept(event);
             }));
         }
-        long eraseSize = !settings.bulkFlashErase ? OtaOperations.OTA_WITH_SEQUENTIAL_WRITES
-                : imageSize() > 0 ? imageSize() : OtaOperations.OTA_SIZE_UNKNOWN;
-        FlashSink sink = new FlashSink(staging, target, settings.finalizeWithCopy, eraseSize,
-                settings.flashScheduler, settings.realFlashTiming, metrics::phase);
-        return data.doOnComplete(() -> dataComplete = true)
-                .as(sink.into(ota, this::onFlashEvent, written))
-                .doOnNext(handle -> phase("write"))
-                .flatMap(handle -> gate.then(finish(ota, handle, staging, target, kind)));
+        if (steps != null) {
+            data = steps.writes(data);
+        }
+        long eraseSize = !flash.bulkErase() ? OtaTarget.OTA_WITH_SEQUENTIAL_WRITES
+                : imageSize(current) > 0 ? imageSize(current) : OtaTarget.OTA_SIZE_UNKNOWN;
+        FlashSink sink = new FlashSink(staging, partitions.finalPartition(), flash.finalizeWithCopy(), eraseSize,
+                flash.scheduler(), flash.realTiming(), metrics::phase);
+        Mono<Void> gate = steps == null ? Mono.empty() : steps.beforeFinish();
+        return data.as(sink.into(target, this::onFlashEvent, written))
+                .doOnNext(session -> phase("write"))
+                .flatMap(session -> gate.then(finish(session, partitions, kind)));
     }
 
-    private Mono<Void> finish(OtaOperations ota, OtaHandle handle, Partition staging, Partition target,
-            ImageKind kind) {
+    /** The image's size once known (without an encryption header), else -1. */
+    private long imageSize(ImageFetcher fetcher) {
+        long size = fetcher.imageSize();
+        return size < 0 || !settings.image().decrypts() ? size : size - EncryptedImageHeader.SIZE;
+    }
+
+    private Mono<Void> finish(OtaSession session, UpdatePartitions partitions, ImageKind kind) {
+        Partition staging = partitions.staging();
+        Partition finalPartition = partitions.finalPartition();
         return Mono.<Void>fromRunnable(() -> {
-            handle.end();
-            if (kind != null && !settings.verifyKeys.isEmpty()) {
+            session.end();
+            if (kind != null && !settings.image().verifyKeys().isEmpty()) {
                 verifySignature(staging, kind);
             }
             phase("verify");
-            if (target.type() == Partition.TYPE_APP) {
-                if (target.isOtaApp() || target.equals(staging)) {
-                    ota.setBootPartition(staging);
+            if (finalPartition.type() == Partition.TYPE_APP) {
+                if (finalPartition.isOtaApp() || finalPartition.equals(staging)) {
+                    target.setBootPartition(staging);
                 }
                 phase("boot_switch");
-                emit.accept(new OtaEvent.BootPartitionUpdated(target.isOtaApp() ? staging.label() : target.label(),
-                        target.subtype()));
+                emit.accept(new OtaEvent.BootPartitionUpdated(finalPartition.isOtaApp() ? staging.label()
+                        : finalPartition.label(), finalPartition.subtype()));
             }
             emit.accept(new OtaEvent.Finished(written.get(), wasted.get(), peakBuffered));
-        }).subscribeOn(settings.flashScheduler);
+        }).subscribeOn(settings.flash().scheduler());
     }
 
     private void verifySignature(Partition staging, ImageKind kind) {
-        for (SecureBootKey key : settings.verifyKeys) {
-            ImageVerification v = PartitionImages.verify(device.flash(), staging, device.verifyOptions(kind, staging)
-                    .signaturePolicy(SignaturePolicy.signedOnUpdate(key)));
-            if (v.valid()) {
+        List<SecureBootKey> keys = settings.image().verifyKeys();
+        for (SecureBootKey key : keys) {
+            if (target.verifySignature(staging, kind, key).valid()) {
                 return;
             }
         }
         throw new OtaException(OtaError.VALIDATE_FAILED, "no trusted key verifies the image's Secure Boot V2 "
-                + "signature (" + settings.verifyKeys.size() + " key(s) tried)");
-    }
-
-    private Partition staging(OtaOperations ota) {
-        if (settings.stagingPartition != null) {
-            return partition(settings.stagingPartition);
-        }
-        return ota.getNextUpdatePartition(null).orElseThrow(() -> new OtaException(OtaError.NOT_FOUND,
-                "the partition table has no OTA app partition to update"));
-    }
-
-    private Partition partition(String label) {
-        return device.partitionTable().find(label).orElseThrow(() -> new OtaException(OtaError.NOT_FOUND,
-                "no partition '" + label + "'"));
+                + "signature (" + keys.size() + " key(s) tried)");
     }
 
     private void restart() {
@@ -224,7 +207,6 @@ final class UpdateRun {
         written.set(0);
         lastWritten = 0;
         decrypted.set(0);
-        dataComplete = false;
         releaseBudget();
     }
 
@@ -237,7 +219,7 @@ final class UpdateRun {
 
     /** Reports the bytes fetched and not yet on flash, and gives the consumed ones back to the buffer budget. */
     private void updateBuffered() {
-        long overhead = settings.decryptionKey == null ? 0 : Math.min(fetched.get(), EncryptedImageHeader.SIZE);
+        long overhead = !settings.image().decrypts() ? 0 : Math.min(fetched.get(), EncryptedImageHeader.SIZE);
         long consumed = overhead + written.get();
         reportBuffered(Math.max(0, fetched.get() - consumed));
         long back;
@@ -282,11 +264,8 @@ final class UpdateRun {
     }
 
     private FetchSettings fetchSettings() {
-        return new FetchSettings(settings.url, settings.partialHttpDownload, settings.maxHttpRequestSize,
-                settings.maxRedirects, settings.username, settings.password, settings.maxAuthorizationRetries,
-                settings.connectTimeout, settings.readTimeout, settings.maxRetries, settings.minBackoff,
-                settings.maxBackoff, settings.allowHttp, settings.tls, settings.requestHook, settings.connections,
-                settings.timer, budget == null ? null : budget::reserve);
+        return new FetchSettings(settings.http(), settings.timeouts(), settings.retries(), settings.credentials(), tls,
+                settings.timer(), budget == null ? null : budget::reserve);
     }
 
     /** Fetch progress into events and meters. */

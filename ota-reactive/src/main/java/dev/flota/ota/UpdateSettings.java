@@ -1,64 +1,99 @@
 package dev.flota.ota;
 
-import dev.flota.flash.secureboot.SecureBootKey;
-import dev.flota.ota.encrypted.DecryptionKey;
+import dev.flota.ota.http.Credentials;
+import dev.flota.ota.http.HttpSettings;
+import dev.flota.ota.http.RetrySettings;
+import dev.flota.ota.http.Timeouts;
 import dev.flota.ota.http.TlsSettings;
-import dev.flota.ota.pipeline.ImagePolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
-import io.netty.handler.codec.http.HttpHeaders;
-import java.net.URI;
-import java.time.Duration;
-import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.Objects;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.resources.ConnectionProvider;
 
-/** The mutable bag behind {@link HttpsOta}'s immutable API: each fluent call copies it. Never shared. */
-final class UpdateSettings implements Cloneable {
+/**
+ * The whole configuration of an {@link HttpsOta}, as {@link HttpsOta#configuration()} shows it: immutable values by
+ * concern (HTTP, timeouts, retries, credentials, TLS, image, flash, buffering) and where meters, observations and
+ * timers go. Nothing here prints a secret.
+ *
+ * @param meterRegistry       where meters go, or null for none
+ * @param observationRegistry where each update's Observation goes, or null for none
+ * @param timer               where retry backoff and the deadline run
+ */
+public record UpdateSettings(HttpSettings http, Timeouts timeouts, RetrySettings retries, Credentials credentials,
+        TlsSettings tls, ImageSettings image, FlashSettings flash, BufferSettings buffering,
+        MeterRegistry meterRegistry, ObservationRegistry observationRegistry, Scheduler timer) {
 
-    static final Scheduler DEFAULT_FLASH_SCHEDULER = Schedulers.newBoundedElastic(
-            Math.max(4, Runtime.getRuntime().availableProcessors() * 2), Integer.MAX_VALUE, "flota-flash", 60, true);
+    public UpdateSettings {
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(retries, "retries");
+        Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(flash, "flash");
+        Objects.requireNonNull(buffering, "buffering");
+        Objects.requireNonNull(timer, "timer");
+    }
 
-    URI url;
-    TlsSettings tls = TlsSettings.jdkTrustStore();
-    boolean allowHttp;
-    boolean partialHttpDownload;
-    int maxHttpRequestSize = 64 * 1024;
-    boolean bulkFlashErase;
-    int maxRedirects = 10;
-    String username;
-    String password;
-    int maxAuthorizationRetries = 10;
-    Duration connectTimeout = Duration.ofSeconds(10);
-    Duration readTimeout = Duration.ofSeconds(5);
-    Duration deadline = Duration.ofMinutes(10);
-    int maxRetries = 5;
-    Duration minBackoff = Duration.ofMillis(100);
-    Duration maxBackoff = Duration.ofSeconds(5);
-    int maxImageRestarts = 2;
-    BiConsumer<String, HttpHeaders> requestHook;
-    DecryptionKey decryptionKey;
-    List<SecureBootKey> verifyKeys = List.of();
-    ImagePolicy policy = ImagePolicy.acceptAll();
-    String stagingPartition;
-    String finalPartition;
-    boolean finalizeWithCopy;
-    MeterRegistry meterRegistry;
-    ObservationRegistry observationRegistry;
-    Scheduler flashScheduler = DEFAULT_FLASH_SCHEDULER;
-    Scheduler timer = Schedulers.parallel();
-    ConnectionProvider connections;
-    boolean realFlashTiming;
-    int maxBufferedBytes = 64 * 1024;
-    BufferBudget bufferBudget;
+    static UpdateSettings defaults() {
+        return new UpdateSettings(HttpSettings.defaults(), Timeouts.defaults(), RetrySettings.defaults(),
+                Credentials.NONE, TlsSettings.jdkTrustStore(), ImageSettings.defaults(), FlashSettings.defaults(),
+                BufferSettings.defaults(), null, null, Schedulers.parallel());
+    }
 
-    UpdateSettings copy() {
-        try {
-            return (UpdateSettings) clone();
-        } catch (CloneNotSupportedException e) {
-            throw new AssertionError(e);
-        }
+    UpdateSettings withHttp(HttpSettings value) {
+        return new UpdateSettings(value, timeouts, retries, credentials, tls, image, flash, buffering, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withTimeouts(Timeouts value) {
+        return new UpdateSettings(http, value, retries, credentials, tls, image, flash, buffering, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withRetries(RetrySettings value) {
+        return new UpdateSettings(http, timeouts, value, credentials, tls, image, flash, buffering, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withCredentials(Credentials value) {
+        return new UpdateSettings(http, timeouts, retries, value, tls, image, flash, buffering, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withTls(TlsSettings value) {
+        return new UpdateSettings(http, timeouts, retries, credentials, value, image, flash, buffering, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withImage(ImageSettings value) {
+        return new UpdateSettings(http, timeouts, retries, credentials, tls, value, flash, buffering, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withFlash(FlashSettings value) {
+        return new UpdateSettings(http, timeouts, retries, credentials, tls, image, value, buffering, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withBuffering(BufferSettings value) {
+        return new UpdateSettings(http, timeouts, retries, credentials, tls, image, flash, value, meterRegistry,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withMeterRegistry(MeterRegistry value) {
+        return new UpdateSettings(http, timeouts, retries, credentials, tls, image, flash, buffering, value,
+                observationRegistry, timer);
+    }
+
+    UpdateSettings withObservationRegistry(ObservationRegistry value) {
+        return new UpdateSettings(http, timeouts, retries, credentials, tls, image, flash, buffering, meterRegistry,
+                value, timer);
+    }
+
+    UpdateSettings withTimer(Scheduler value) {
+        return new UpdateSettings(http, timeouts, retries, credentials, tls, image, flash, buffering, meterRegistry,
+                observationRegistry, value);
     }
 }

@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -108,7 +109,7 @@ class BufferBudgetTest {
             for (int i = 0; i < 8; i++) {
                 fleet.add(Conformance.device());
             }
-            Flux.fromIterable(fleet).flatMap(device -> ota.update(device).doOnNext(event -> peak.accumulateAndGet(
+            Flux.fromIterable(fleet).flatMap(device -> ota.update(SimulatedTarget.of(device)).doOnNext(event -> peak.accumulateAndGet(
                     (long) registry.get("flota.ota.bytes.buffered").gauge().value(), Math::max)))
                     .blockLast(Duration.ofSeconds(60));
 

@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
@@ -32,7 +33,7 @@ final class Conformance {
     /** Runs the update; returns the events, or the failure. */
     static Outcome update(Device device, HttpsOta ota) {
         try {
-            List<OtaEvent> events = ota.update(device).collectList().block(Duration.ofSeconds(60));
+            List<OtaEvent> events = ota.update(SimulatedTarget.of(device)).collectList().block(Duration.ofSeconds(60));
             return new Outcome(events, null);
         } catch (OtaException e) {
             return new Outcome(List.of(), e);

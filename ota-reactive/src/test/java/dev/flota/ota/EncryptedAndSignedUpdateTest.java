@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class EncryptedAndSignedUpdateTest {
             Device device = device();
             List<OtaEvent> events = HttpsOta.create().url(server.url()).allowHttp(true).partialHttpDownload(true)
                     .maxHttpRequestSize(4096).decryptionKey(deviceKey).verifyKeys(List.of(signer.publicKey()))
-                    .update(device).collectList().block(Duration.ofSeconds(30));
+                    .update(SimulatedTarget.of(device)).collectList().block(Duration.ofSeconds(30));
             assertThat(events).anyMatch(e -> e instanceof OtaEvent.Decrypted);
             assertThat(events).last().isInstanceOfSatisfying(OtaEvent.Finished.class,
                     f -> assertThat(f.imageSize()).isEqualTo(signed.length));
@@ -49,7 +50,7 @@ class EncryptedAndSignedUpdateTest {
         try (ByteServer server = new ByteServer(encrypted)) {
             Device device = device();
             assertThatThrownBy(() -> HttpsOta.create().url(server.url()).allowHttp(true).decryptionKey(deviceKey)
-                    .update(device).blockLast(Duration.ofSeconds(30))).isInstanceOfSatisfying(OtaException.class,
+                    .update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30))).isInstanceOfSatisfying(OtaException.class,
                             e -> assertThat(e.error()).isEqualTo(OtaError.DECRYPT_FAILED));
             assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
         }
@@ -64,7 +65,7 @@ class EncryptedAndSignedUpdateTest {
             try (ByteServer server = new ByteServer(image)) {
                 Device device = device();
                 assertThatThrownBy(() -> HttpsOta.create().url(server.url()).allowHttp(true)
-                        .verifyKeys(List.of(trusted.publicKey())).update(device).blockLast(Duration.ofSeconds(30)))
+                        .verifyKeys(List.of(trusted.publicKey())).update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30)))
                         .isInstanceOfSatisfying(OtaException.class,
                                 e -> assertThat(e.error()).isEqualTo(OtaError.VALIDATE_FAILED));
                 assertThat(device.reboot().bootedLabel()).isEqualTo("factory");

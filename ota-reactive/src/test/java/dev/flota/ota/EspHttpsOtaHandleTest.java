@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ class EspHttpsOtaHandleTest {
         try (ByteServer server = new ByteServer(image)) {
             Device device = device();
             EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true).partialHttpDownload(true)
-                    .maxHttpRequestSize(8192).begin(device);
+                    .maxHttpRequestSize(8192).begin(SimulatedTarget.of(device));
             assertThat(ota.getImageSize()).isEqualTo(image.length);
             assertThat(ota.getStatusCode()).isEqualTo(206);
             assertThat(ota.getImgDesc().version()).isEqualTo("2.0");
@@ -45,7 +46,7 @@ class EspHttpsOtaHandleTest {
     void abortAfterAllDataNeverSwitches() {
         try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
             Device device = device();
-            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true).begin(device);
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true).begin(SimulatedTarget.of(device));
             while (ota.perform() == EspHttpsOtaHandle.Progress.IN_PROGRESS) {
                 assertThat(ota.getImageLenRead()).isNotNegative();
             }
@@ -58,7 +59,7 @@ class EspHttpsOtaHandleTest {
     @Test
     void performReportsTheFailure() {
         try (ByteServer server = new ByteServer(TestImages.app(Chip.ESP32_C6, "c6", 500))) {
-            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true).begin(device());
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true).begin(SimulatedTarget.of(device()));
             assertThatThrownBy(() -> {
                 while (ota.perform() == EspHttpsOtaHandle.Progress.IN_PROGRESS) {
                     continue;

@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
@@ -49,7 +50,7 @@ class FlashThreadsTest {
         byte[] encrypted = ImageEncryptor.encrypt(TestDevices.app("2.0"), EncryptionKey.forDevice(KEY));
         try (ByteServer server = new ByteServer(encrypted)) {
             HttpsOta.create().url(server.url()).allowHttp(true).decryptionKey(KEY).partialHttpDownload(true)
-                    .maxHttpRequestSize(4096).update(device).blockLast(Duration.ofSeconds(30));
+                    .maxHttpRequestSize(4096).update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30));
         }
         assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
         assertThat(storage.threads).isNotEmpty();

@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
@@ -28,7 +29,7 @@ class HttpsOtaEventsTest {
         byte[] image = TestDevices.app("2.0");
         try (ByteServer server = new ByteServer(image)) {
             Device device = device();
-            StepVerifier.create(ota(server).partialHttpDownload(true).maxHttpRequestSize(16 * 1024).update(device))
+            StepVerifier.create(ota(server).partialHttpDownload(true).maxHttpRequestSize(16 * 1024).update(SimulatedTarget.of(device)))
                     .expectNextMatches(e -> e instanceof OtaEvent.Started)
                     .expectNextMatches(e -> e instanceof OtaEvent.Connected c && c.status() == 206
                             && c.imageSize() == image.length)
@@ -50,7 +51,7 @@ class HttpsOtaEventsTest {
         try (ByteServer server = new ByteServer(TestImages.app(Chip.ESP32_S3, "s3", 2000))) {
             Device device = device();
             long erasesBefore = device.flash().stats().mutatingOperations();
-            StepVerifier.create(ota(server).update(device))
+            StepVerifier.create(ota(server).update(SimulatedTarget.of(device)))
                     .expectNextMatches(e -> e instanceof OtaEvent.Started)
                     .expectNextMatches(e -> e instanceof OtaEvent.Connected)
                     .expectNextMatches(e -> e instanceof OtaEvent.ImageDescriptionRead)
@@ -69,7 +70,7 @@ class HttpsOtaEventsTest {
     void cancellingAbortsAndTheOldAppStillBoots() {
         try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
             Device device = device();
-            StepVerifier.create(ota(server).partialHttpDownload(true).maxHttpRequestSize(4096).update(device))
+            StepVerifier.create(ota(server).partialHttpDownload(true).maxHttpRequestSize(4096).update(SimulatedTarget.of(device)))
                     .expectNextMatches(e -> e instanceof OtaEvent.Started)
                     .thenConsumeWhile(e -> !(e instanceof OtaEvent.FlashWritten))
                     .thenCancel()
@@ -86,7 +87,7 @@ class HttpsOtaEventsTest {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             int requestSize = 16 * 1024;
             List<OtaEvent> events = ota(server).partialHttpDownload(true).maxHttpRequestSize(requestSize)
-                    .meterRegistry(registry).update(device()).collectList().block(Duration.ofSeconds(30));
+                    .meterRegistry(registry).update(SimulatedTarget.of(device())).collectList().block(Duration.ofSeconds(30));
             assertThat(events).last().isInstanceOf(OtaEvent.Finished.class);
             int ranges = (image.length + requestSize - 1) / requestSize;
             assertThat(registry.get("flota.ota.bytes").tag("kind", "fetched").counter().count()).isEqualTo(image.length);
@@ -103,7 +104,7 @@ class HttpsOtaEventsTest {
             assertThat(registry.get("flota.ota.phase").tag("phase", "boot_switch").timer().count()).isEqualTo(1);
 
             ota(server).meterRegistry(registry).url(server.url().replace("app.bin", "x")).allowHttp(false)
-                    .update(device()).onErrorResume(e -> reactor.core.publisher.Mono.empty()).blockLast();
+                    .update(SimulatedTarget.of(device())).onErrorResume(e -> reactor.core.publisher.Mono.empty()).blockLast();
             assertThat(registry.get("flota.ota.updates").tag("outcome", "failure").tag("error", "INVALID_ARG")
                     .counter().count()).isEqualTo(1);
         }

@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.testing.TestDevices;
@@ -37,7 +38,7 @@ class ObservationTest {
         });
         try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
             HttpsOta.create().url(server.url()).allowHttp(true).observationRegistry(registry)
-                    .update(Conformance.device()).blockLast(Duration.ofSeconds(30));
+                    .update(SimulatedTarget.of(Conformance.device())).blockLast(Duration.ofSeconds(30));
         }
         assertThat(seen).hasSize(2);
         assertThat(seen.get(0)).isEqualTo("start flota.ota.update");

@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
@@ -23,7 +24,7 @@ class PipelineOptionsTest {
             long erasesBefore = device.flash().stats().sectorErases() + device.flash().stats().blockErases();
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             HttpsOta.create().url(server.url()).allowHttp(true).bulkFlashErase(true).meterRegistry(registry)
-                    .update(device).blockLast(Duration.ofSeconds(30));
+                    .update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30));
             long erases = device.flash().stats().sectorErases() + device.flash().stats().blockErases() - erasesBefore;
             assertThat(erases).as("the image's sectors, in block and sector erases").isPositive()
                     .isLessThanOrEqualTo((image.length + 4095) / 4096);

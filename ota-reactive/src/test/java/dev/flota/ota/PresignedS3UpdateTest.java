@@ -1,5 +1,6 @@
 package dev.flota.ota;
 
+import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
@@ -54,7 +55,7 @@ class PresignedS3UpdateTest {
             Device device = TestDevices.device(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS,
                     TestDevices.app("1.0")), false);
             List<OtaEvent> events = HttpsOta.create().url(url).allowHttp(true).partialHttpDownload(true)
-                    .maxHttpRequestSize(16 * 1024).meterRegistry(registry).update(device).collectList()
+                    .maxHttpRequestSize(16 * 1024).meterRegistry(registry).update(SimulatedTarget.of(device)).collectList()
                     .block(Duration.ofSeconds(60));
             assertThat(events).last().isInstanceOf(OtaEvent.Finished.class);
             assertThat(registry.get("flota.ota.http.responses").tag("status", "403").counter().count())

@@ -1,5 +1,6 @@
 package dev.flota.flash.ota;
 
+import dev.flota.flash.EspError;
 import dev.flota.flash.nor.FlashError;
 import dev.flota.flash.nor.FlashException;
 

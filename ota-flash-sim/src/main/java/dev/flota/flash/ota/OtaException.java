@@ -1,5 +1,7 @@
 package dev.flota.flash.ota;
 
+import dev.flota.flash.EspError;
+
 /** An {@code esp_ota_*} call that returned an error: the ESP error and what was wrong. */
 public final class OtaException extends RuntimeException {
 

@@ -1,5 +1,6 @@
 package dev.flota.flash.ota;
 
+import dev.flota.flash.EspError;
 import dev.flota.flash.FormatException;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
@@ -8,6 +9,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One {@code esp_ota_begin} … {@code esp_ota_end} session writing an image into a staging partition: sequential writes
@@ -178,18 +180,21 @@ public final class OtaHandle {
     /**
      * {@code esp_ota_end}: verifies what was written by the final partition's type (app or bootloader image, partition
      * table, nothing for data) and copies it to the final partition when asked. The handle is closed either way.
+     *
+     * @return the verdict on an app or bootloader image; empty for a partition table or data
      */
-    public synchronized void end() {
+    public synchronized Optional<ImageVerification> end() {
         requireOpen(EspError.ESP_ERR_NOT_FOUND);
         open = false;
         ota.closed(this);
         if (wroteSize == 0) {
             throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "nothing was written");
         }
-        verify();
+        Optional<ImageVerification> verdict = verify();
         if (finalizeWithCopy) {
             copyToFinal();
         }
+        return verdict;
     }
 
     /** {@code esp_ota_abort}: closes the handle; what was written stays in flash, nothing else changes. */
@@ -223,7 +228,7 @@ public final class OtaHandle {
                 : null;
     }
 
-    private void verify() {
+    private Optional<ImageVerification> verify() {
         int type = finalPartition.type();
         ImageKind kind = imageKind();
         if (kind != null) {
@@ -238,6 +243,7 @@ public final class OtaHandle {
                 throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "image in '" + staging.label()
                         + "' does not verify: " + image.findings());
             }
+            return Optional.of(image);
         } else if (type == Partition.TYPE_PARTITION_TABLE) {
             try {
                 PartitionTable.parse(ota.device().flash().read(staging.offset(), PartitionTable.MAX_LENGTH))
@@ -247,6 +253,7 @@ public final class OtaHandle {
                         "partition table in '" + staging.label() + "' is invalid: " + e.getMessage(), e);
             }
         }
+        return Optional.empty();
     }
 
     private void copyToFinal() {

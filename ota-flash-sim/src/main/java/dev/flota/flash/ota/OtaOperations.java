@@ -1,5 +1,6 @@
 package dev.flota.flash.ota;
 
+import dev.flota.flash.EspError;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.device.OtadataFlash;
 import dev.flota.flash.device.PartitionImages;

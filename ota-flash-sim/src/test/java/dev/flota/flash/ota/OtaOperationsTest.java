@@ -1,5 +1,6 @@
 package dev.flota.flash.ota;
 
+import dev.flota.flash.EspError;
 import static dev.flota.flash.testing.TestDevices.FACTORY_TWO_SLOTS;
 import static dev.flota.flash.testing.TestDevices.FOUR_SLOTS;
 import static org.assertj.core.api.Assertions.assertThat;

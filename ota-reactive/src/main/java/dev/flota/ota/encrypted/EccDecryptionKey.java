@@ -75,4 +75,9 @@ public record EccDecryptionKey(BigInteger d) implements DecryptionKey {
         hkdf.generateBytes(key, 0, 32);
         return key;
     }
+
+    @Override
+    public String toString() {
+        return "EccDecryptionKey[P-256, private scalar hidden]";
+    }
 }

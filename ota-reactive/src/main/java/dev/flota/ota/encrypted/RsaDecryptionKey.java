@@ -36,4 +36,9 @@ public record RsaDecryptionKey(RSAPrivateKey privateKey) implements DecryptionKe
         }
         return key;
     }
+
+    @Override
+    public String toString() {
+        return "RsaDecryptionKey[RSA-3072, private key hidden]";
+    }
 }

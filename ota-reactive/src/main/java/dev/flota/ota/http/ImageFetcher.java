@@ -61,17 +61,17 @@ public final class ImageFetcher {
      * reuses it, so a partial download runs on one kept-alive connection.
      */
     public static ImageFetcher create(FetchSettings settings, FetchListener listener) {
-        ConnectionProvider own = settings.connectionProvider() == null ? ConnectionProvider.builder("flota-update")
+        ConnectionProvider own = settings.http().connections() == null ? ConnectionProvider.builder("flota-update")
                 .maxConnections(1).pendingAcquireMaxCount(-1).build() : null;
-        HttpClient client = HttpClient.create(own != null ? own : settings.connectionProvider())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
-                .responseTimeout(settings.readTimeout())
+        HttpClient client = HttpClient.create(own != null ? own : settings.http().connections())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
+                .responseTimeout(settings.timeouts().read())
                 .followRedirect((request, response) -> isRedirect(response.status().code())
-                        && request.redirectedFrom().length < settings.maxRedirects());
-        if (settings.https()) {
+                        && request.redirectedFrom().length < settings.http().maxRedirects());
+        if (settings.http().https()) {
             try {
                 var context = settings.tls().sslContext();
-                client = client.secure(spec -> spec.sslContext(context).handshakeTimeout(settings.connectTimeout()));
+                client = client.secure(spec -> spec.sslContext(context).handshakeTimeout(settings.timeouts().connect()));
             } catch (SSLException e) {
                 throw new IllegalArgumentException("bad TLS settings: " + e.getMessage(), e);
             }
@@ -97,19 +97,19 @@ public final class ImageFetcher {
     /** The image bytes from {@code start} to the end. */
     public Flux<ByteBuffer> fetch(long start) {
         return Flux.defer(() -> {
-            if (!settings.https() && !settings.allowHttp()) {
-                return Flux.error(new FetchException(Reason.INVALID_ARG, "plain HTTP (" + settings.url()
+            if (!settings.http().https() && !settings.http().allowHttp()) {
+                return Flux.error(new FetchException(Reason.INVALID_ARG, "plain HTTP (" + settings.http().url()
                         + ") needs allowHttp", -1, null));
             }
             position = start;
             complete = false;
-            Mono<Void> admission = gated() ? settings.requestGate().apply(settings.maxRequestSize())
+            Mono<Void> admission = gated() ? settings.requestGate().apply(settings.http().maxRequestSize())
                     .doOnSuccess(v -> prepaid = true) : Mono.empty();
-            Mono<Void> sizing = admission.then(settings.partialDownload() && imageSize < 0 ? discoverSize()
+            Mono<Void> sizing = admission.then(settings.http().partialDownload() && imageSize < 0 ? discoverSize()
                     : Mono.empty());
             Flux<ByteBuffer> requests = Flux.defer(this::nextRequest)
-                    .retryWhen(Retry.backoff(settings.maxRetries(), settings.minBackoff())
-                            .maxBackoff(settings.maxBackoff())
+                    .retryWhen(Retry.backoff(settings.retries().maxRetries(), settings.retries().minBackoff())
+                            .maxBackoff(settings.retries().maxBackoff())
                             .transientErrors(true)
                             .scheduler(settings.timer())
                             .filter(e -> e instanceof FetchException f && f.retriable())
@@ -129,9 +129,9 @@ public final class ImageFetcher {
             return Flux.empty();
         }
         long start = position;
-        boolean partial = settings.partialDownload();
+        boolean partial = settings.http().partialDownload();
         boolean ranged = partial || start > 0;
-        long end = partial ? Math.min(imageSize, start + settings.maxRequestSize()) - 1 : imageSize - 1;
+        long end = partial ? Math.min(imageSize, start + settings.http().maxRequestSize()) - 1 : imageSize - 1;
         String range = !ranged ? null : "bytes=" + start + "-" + (partial ? Long.toString(end) : "");
         Mono<Void> gate = !gated() ? Mono.empty() : prepaid ? Mono.fromRunnable(() -> prepaid = false)
                 : settings.requestGate().apply(end - start + 1);
@@ -143,11 +143,11 @@ public final class ImageFetcher {
 
     /** A partial download under a shared budget: it connects and sends each request once the budget allows. */
     private boolean gated() {
-        return settings.partialDownload() && settings.requestGate() != null;
+        return settings.http().partialDownload() && settings.requestGate() != null;
     }
 
     private Flux<ByteBuffer> send(String range, boolean ranged, boolean partial, long start, long end) {
-        return client.headers(h -> headers(h, "GET", range, ranged)).get().uri(settings.url())
+        return client.headers(h -> headers(h, "GET", range, ranged)).get().uri(settings.http().url())
                 .response((response, body) -> {
                     int status = response.status().code();
                     lastStatus = status;
@@ -185,7 +185,7 @@ public final class ImageFetcher {
             return Mono.error(new FetchException(Reason.INCOMPLETE, "body ended after " + received + " of "
                     + expected + " bytes", lastStatus, null));
         }
-        if (!settings.partialDownload() || position >= imageSize) {
+        if (!settings.http().partialDownload() || position >= imageSize) {
             complete = true;
         }
         return Mono.empty();
@@ -222,7 +222,7 @@ public final class ImageFetcher {
     /** One request whose body is drained, following 401 with credentials. */
     private Mono<HttpClientResponse> exchange(HttpMethod method, String range) {
         listener.onRequest(method.name());
-        return client.headers(h -> headers(h, method.name(), range, false)).request(method).uri(settings.url())
+        return client.headers(h -> headers(h, method.name(), range, false)).request(method).uri(settings.http().url())
                 .responseSingle((response, body) -> body.then(Mono.just(response)))
                 .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate)
                 .flatMap(response -> {
@@ -233,7 +233,7 @@ public final class ImageFetcher {
                     }
                     if (isRedirect(lastStatus)) {
                         return Mono.error(new FetchException(Reason.MAX_REDIRECT, "more than "
-                                + settings.maxRedirects() + " redirects", lastStatus, null));
+                                + settings.http().maxRedirects() + " redirects", lastStatus, null));
                     }
                     return Mono.just(response);
                 });
@@ -246,11 +246,11 @@ public final class ImageFetcher {
         int status = response.status().code();
         if (status == 401) {
             return mayAuthorize() ? AUTH_RETRY : new FetchException(Reason.UNAUTHORIZED,
-                    "401 Unauthorized" + (settings.username() == null ? " and no credentials configured"
+                    "401 Unauthorized" + (settings.credentials().username() == null ? " and no credentials configured"
                             : " after " + authorizations + " attempts with credentials"), status, null);
         }
         if (isRedirect(status)) {
-            return new FetchException(Reason.MAX_REDIRECT, "more than " + settings.maxRedirects() + " redirects",
+            return new FetchException(Reason.MAX_REDIRECT, "more than " + settings.http().maxRedirects() + " redirects",
                     status, null);
         }
         if (status == 304) {
@@ -282,8 +282,8 @@ public final class ImageFetcher {
     }
 
     private boolean mayAuthorize() {
-        int cap = settings.maxAuthorizationRetries();
-        if (settings.username() == null || authorizations >= cap) {
+        int cap = settings.credentials().maxAuthorizationRetries();
+        if (settings.credentials().username() == null || authorizations >= cap) {
             return false;
         }
         authorizations++;
@@ -299,12 +299,12 @@ public final class ImageFetcher {
             }
         }
         if (authorize) {
-            String token = settings.username() + ":" + settings.password();
+            String token = settings.credentials().username() + ":" + settings.credentials().password();
             headers.set(HttpHeaderNames.AUTHORIZATION, "Basic "
                     + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
         }
-        if (settings.requestHook() != null) {
-            settings.requestHook().accept(method, headers);
+        if (settings.http().requestHook() != null) {
+            settings.http().requestHook().accept(method, headers);
         }
     }
 

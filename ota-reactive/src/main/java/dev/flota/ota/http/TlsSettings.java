@@ -1,14 +1,9 @@
 package dev.flota.ota.http;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import javax.net.ssl.SSLException;
-
 /**
  * How the client trusts servers and proves itself: a PEM root CA (like {@code cert_pem}) or the JDK trust store (the
  * "certificate bundle"), and an optional client certificate and key for mutual TLS. Hostname verification stays on.
+ * The client key never appears in {@link #toString()}.
  *
  * @param caPem         trusted root CA(s) in PEM, or null for the JDK trust store
  * @param clientCertPem client certificate chain in PEM, or null
@@ -26,31 +21,17 @@ public record TlsSettings(String caPem, String clientCertPem, String clientKeyPe
         }
     }
 
-    /** One context per distinct settings: building one parses the PEMs and sets up the TLS engine's state. */
-    private static final java.util.Map<TlsSettings, SslContext> CONTEXTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    SslContext sslContext() throws SSLException {
-        SslContext cached = CONTEXTS.get(this);
-        if (cached != null) {
-            return cached;
-        }
-        SslContext built = build();
-        SslContext raced = CONTEXTS.putIfAbsent(this, built);
-        return raced != null ? raced : built;
+    public TlsSettings withCaPem(String pem) {
+        return new TlsSettings(pem, clientCertPem, clientKeyPem);
     }
 
-    private SslContext build() throws SSLException {
-        SslContextBuilder builder = SslContextBuilder.forClient();
-        if (caPem != null) {
-            builder.trustManager(stream(caPem));
-        }
-        if (clientCertPem != null) {
-            builder.keyManager(stream(clientCertPem), stream(clientKeyPem));
-        }
-        return builder.build();
+    public TlsSettings withClientCertificate(String certPem, String keyPem) {
+        return new TlsSettings(caPem, certPem, keyPem);
     }
 
-    private static ByteArrayInputStream stream(String pem) {
-        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
+    @Override
+    public String toString() {
+        return "TlsSettings[" + (caPem == null ? "JDK trust store" : "CA PEM of " + caPem.length() + " chars")
+                + (clientCertPem == null ? "" : ", client certificate, key hidden") + "]";
     }
 }

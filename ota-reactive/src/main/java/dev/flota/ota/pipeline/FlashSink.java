@@ -1,11 +1,10 @@
 package dev.flota.ota.pipeline;
 
-import dev.flota.flash.nor.FlashException;
-import dev.flota.flash.ota.OtaHandle;
-import dev.flota.flash.ota.OtaOperations;
 import dev.flota.flash.partition.Partition;
 import dev.flota.ota.OtaEvent;
-import dev.flota.ota.flash.FlashTimingDelays;
+import dev.flota.ota.target.OtaSession;
+import dev.flota.ota.target.OtaTarget;
+import dev.flota.ota.target.TargetException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,21 +21,21 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The flash sink: writes the image into the staging partition through the device's OTA operations, sector by sector
+ * The flash sink: writes the image into the staging partition through the target's update session, sector by sector
  * (erased as first reached, or the whole image up front with {@code bulkFlashErase}). It asks for the next chunk only
- * when the flash has taken the previous one, so one chunk waits while one is written, whatever the network speed.
- * A flash whose storage may block (a file) is never written on an event loop: a chunk arriving on a non-blocking
- * thread is written on {@code flashScheduler}, one already on a blocking-capable thread in place. A flash held in
- * memory is written on the thread the chunk arrives on, which spares a thread hand-off per chunk.
- * Completes with the still-open {@link OtaHandle} for the finish stage; on error or cancellation
- * the handle is aborted and nothing else changes.
+ * when the target has taken the previous one, so one chunk waits while one is written, whatever the network speed.
+ * A target whose calls may block (a file, a serial link) is never called on an event loop: a chunk arriving on a
+ * non-blocking thread is written on {@code flashScheduler}, one already on a blocking-capable thread in place. A
+ * flash held in memory is written on the thread the chunk arrives on, which spares a thread hand-off per chunk.
+ * Completes with the still-open {@link OtaSession} for the finish stage; on error or cancellation
+ * the session is aborted and nothing else changes.
  *
  * @param staging         where bytes are written
  * @param finalPartition  whose type decides the checks, and which receives a copy with {@code finalizeWithCopy}
  * @param finalizeWithCopy copy staging to final after a successful end
- * @param eraseSize       {@link OtaOperations#OTA_WITH_SEQUENTIAL_WRITES}, or a size to erase at begin
- * @param flashScheduler  bounded scheduler for the (possibly blocking) flash calls
- * @param realTiming      wait the flash timing model's time after each write, without blocking
+ * @param eraseSize       {@link OtaTarget#OTA_WITH_SEQUENTIAL_WRITES}, or a size to erase at begin
+ * @param flashScheduler  bounded scheduler for the (possibly blocking) target calls
+ * @param realTiming      wait the target's pacing (the flash timing model) after each write, without blocking
  * @param phaseTimer      receives the duration of the "erase" phase (begin, with its up-front erase)
  */
 public record FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, long eraseSize,
@@ -46,17 +45,17 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
     static final long READ_BACK_STEP = 256 * 1024;
 
     /** Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. */
-    public Function<Flux<ByteBuffer>, Mono<OtaHandle>> into(OtaOperations ota, Consumer<? super OtaEvent> events,
+    public Function<Flux<ByteBuffer>, Mono<OtaSession>> into(OtaTarget target, Consumer<? super OtaEvent> events,
             AtomicLong written) {
         return data -> Mono.defer(() -> {
-            AtomicReference<OtaHandle> handle = new AtomicReference<>();
+            AtomicReference<OtaSession> handle = new AtomicReference<>();
             ReadBackSteps readBack = new ReadBackSteps();
-            return data.concatMap(chunk -> write(ota, handle, chunk, written)
+            return data.concatMap(chunk -> write(target, handle, chunk, written)
                             .doOnNext(total -> readBack.after(handle.get(), total))
                             .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total))), 1)
                     .then(Mono.fromSupplier(handle::get))
                     .doFinally(signal -> {
-                        OtaHandle open = handle.get();
+                        OtaSession open = handle.get();
                         if (signal != SignalType.ON_COMPLETE && open != null && open.isOpen()) {
                             flashScheduler.schedule(() -> abortQuietly(open));
                         }
@@ -64,12 +63,12 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
         });
     }
 
-    private Mono<Long> write(OtaOperations ota, AtomicReference<OtaHandle> handle, ByteBuffer chunk,
+    private Mono<Long> write(OtaTarget target, AtomicReference<OtaSession> handle, ByteBuffer chunk,
             AtomicLong written) {
         Mono<Long> write = Mono.fromCallable(() -> {
             if (handle.get() == null) {
                 long start = System.nanoTime();
-                OtaHandle opened = ota.begin(staging, eraseSize);
+                OtaSession opened = target.begin(staging, eraseSize);
                 phaseTimer.accept("erase", Duration.ofNanos(System.nanoTime() - start));
                 if (!finalPartition.equals(staging)) {
                     opened.setFinalPartition(finalPartition, finalizeWithCopy);
@@ -80,22 +79,22 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
             handle.get().write(chunk);
             return written.addAndGet(n);
         });
-        boolean handOff = ota.device().flash().mayBlock() && Schedulers.isInNonBlockingThread();
+        boolean handOff = target.mayBlock() && Schedulers.isInNonBlockingThread();
         Mono<Long> call = handOff ? write.subscribeOn(flashScheduler) : write;
-        return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(ota.device().flash()).thenReturn(total))
+        return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(target::drainBusyTime).thenReturn(total))
                 : call;
     }
 
     /**
      * Every {@link #READ_BACK_STEP} written bytes, has the flash scheduler read back and verify what was written
-     * ({@link OtaHandle#verifyWritten()}), one step at a time, so the end of the update only checks the tail. A step
+     * ({@link OtaSession#verifyWritten()}), one step at a time, so the end of the update only checks the tail. A step
      * the scheduler refuses is skipped: the end then reads more.
      */
     private final class ReadBackSteps {
         private final AtomicBoolean running = new AtomicBoolean();
         private long requestedAt;
 
-        void after(OtaHandle open, long total) {
+        void after(OtaSession open, long total) {
             if (total - requestedAt < READ_BACK_STEP || !running.compareAndSet(false, true)) {
                 return;
             }
@@ -114,14 +113,11 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
         }
     }
 
-    private static void abortQuietly(OtaHandle handle) {
+    private static void abortQuietly(OtaSession session) {
         try {
-            handle.abort();
-        } catch (RuntimeException | Error e) {
-            if (e instanceof FlashException || e instanceof dev.flota.flash.ota.OtaException) {
-                return;
-            }
-            throw e;
+            session.abort();
+        } catch (TargetException e) {
+            // the update already failed or was cancelled; a session that cannot even abort changes nothing more
         }
     }
 }

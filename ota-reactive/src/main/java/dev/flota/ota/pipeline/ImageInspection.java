@@ -1,6 +1,5 @@
 package dev.flota.ota.pipeline;
 
-import dev.flota.flash.device.Device;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.ImageHeader;
@@ -8,6 +7,8 @@ import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.SegmentHeader;
 import dev.flota.ota.OtaError;
 import dev.flota.ota.OtaEvent;
+import dev.flota.ota.target.OtaTarget;
+import dev.flota.ota.target.TargetIdentity;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,8 @@ public final class ImageInspection {
     private ImageInspection() {
     }
 
-    /** Inspects an image of {@code kind} for {@code device}; events go to {@code events}. */
-    public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> inspect(Device device, ImageKind kind,
+    /** Inspects an image of {@code kind} for {@code target}; events go to {@code events}. */
+    public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> inspect(OtaTarget target, ImageKind kind,
             ImagePolicy policy, Consumer<? super OtaEvent> events) {
         int needed = kind == ImageKind.APP ? APP_HEADER_BYTES : BOOTLOADER_HEADER_BYTES;
         return upstream -> Flux.defer(() -> {
@@ -50,7 +51,7 @@ public final class ImageInspection {
                 if (heldBytes[0] < needed) {
                     return List.of();
                 }
-                check(device, kind, policy, events, prefix(held, needed));
+                check(target, kind, policy, events, prefix(held, needed));
                 passed[0] = true;
                 List<ByteBuffer> release = new ArrayList<>(held);
                 held.clear();
@@ -61,7 +62,7 @@ public final class ImageInspection {
         });
     }
 
-    private static void check(Device device, ImageKind kind, ImagePolicy policy, Consumer<? super OtaEvent> events,
+    private static void check(OtaTarget target, ImageKind kind, ImagePolicy policy, Consumer<? super OtaEvent> events,
             byte[] head) {
         int descriptorAt = ImageHeader.SIZE + SegmentHeader.SIZE;
         Optional<AppDescription> app = kind == ImageKind.APP && AppDescription.isPresent(head, descriptorAt)
@@ -75,14 +76,14 @@ public final class ImageInspection {
                     ? "incorrect app descriptor magic" : "incorrect bootloader descriptor magic");
         }
         ImageHeader header = ImageHeader.parse(head, 0);
-        var properties = device.properties();
+        TargetIdentity identity = target.identity();
         events.accept(new OtaEvent.ChipIdVerified(header.chipId()));
-        if (header.chipId() != properties.chip().id()) {
+        if (header.chipId() != identity.chip().id()) {
             throw StageException.of(OtaError.INVALID_VERSION, String.format("mismatch chip id, expected %d, found %d",
-                    properties.chip().id(), header.chipId()));
+                    identity.chip().id(), header.chipId()));
         }
         events.accept(new OtaEvent.ChipRevisionVerified(header.minChipRevFull()));
-        int revision = properties.chipRevision();
+        int revision = identity.chipRevision();
         boolean tooHigh = kind == ImageKind.APP && header.maxChipRevision().filter(max -> revision > max).isPresent();
         if (revision < header.minChipRevFull() || tooHigh) {
             throw StageException.of(OtaError.INVALID_VERSION, String.format(
@@ -91,11 +92,11 @@ public final class ImageInspection {
                             .map(max -> " to v" + max / 100 + "." + max % 100).orElse("")));
         }
         if (app.isPresent()) {
-            if (properties.antiRollback() && app.get().secureVersion() < properties.efuseSecureVersion()) {
+            if (identity.antiRollback() && app.get().secureVersion() < identity.efuseSecureVersion()) {
                 throw StageException.of(OtaError.SMALL_SEC_VER, "new firmware security version is less than eFuse "
-                        + "programmed, " + app.get().secureVersion() + " < " + properties.efuseSecureVersion());
+                        + "programmed, " + app.get().secureVersion() + " < " + identity.efuseSecureVersion());
             }
-            Optional<String> veto = policy.reject(app.get(), device.runningApp());
+            Optional<String> veto = policy.reject(app.get(), target.runningApp());
             if (veto.isPresent()) {
                 throw StageException.of(OtaError.POLICY_REJECTED, veto.get());
             }

@@ -1,6 +1,6 @@
-package dev.flota.flash.ota;
+package dev.flota.flash;
 
-/** The ESP-IDF error codes the OTA API returns, by their ESP names. */
+/** The ESP-IDF error codes ({@code esp_err_t}) the OTA and flash APIs return, by their ESP names: shared by the simulated device and every OTA target. */
 public enum EspError {
     ESP_FAIL(-1),
     ESP_ERR_NO_MEM(0x101),

@@ -1,4 +1,4 @@
-package dev.flota.ota.flash;
+package dev.flota.ota.pipeline;
 
 import dev.flota.flash.nor.NorFlash;
 import java.time.Duration;
@@ -15,7 +15,7 @@ class FlashTimingDelaysTest {
         StepVerifier.withVirtualTime(() -> Mono.fromRunnable(() -> {
                     flash.eraseSector(0);
                     flash.program(0, new byte[512]);
-                }).then(FlashTimingDelays.elapse(flash)))
+                }).then(FlashTimingDelays.elapse(flash::drainBusyTime)))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(45).plus(Duration.ofNanos(1_399_999)))
                 .thenAwait(Duration.ofNanos(1))
@@ -25,6 +25,6 @@ class FlashTimingDelaysTest {
     @Test
     void nothingRunNothingToWait() {
         NorFlash flash = NorFlash.inMemory(64 * 1024);
-        StepVerifier.withVirtualTime(() -> FlashTimingDelays.elapse(flash)).verifyComplete();
+        StepVerifier.withVirtualTime(() -> FlashTimingDelays.elapse(flash::drainBusyTime)).verifyComplete();
     }
 }
