@@ -88,8 +88,8 @@ public final class EspHttpsOtaHandle {
     }
 
     /**
-     * {@code esp_https_ota_perform}: reads and writes one chunk; {@code IN_PROGRESS} while data remains, DONE once
-     * every byte is on flash.
+     * {@code esp_https_ota_perform}: reads and writes one chunk and returns {@code IN_PROGRESS}; DONE, writing
+     * nothing, once every byte is on flash.
      */
     public synchronized Progress perform() {
         requireNotFinished();
@@ -105,7 +105,7 @@ public final class EspHttpsOtaHandle {
         if (terminated && !allWritten) {
             throw new OtaException(OtaError.FAIL, "the update was aborted");
         }
-        return allWritten ? Progress.DONE : Progress.IN_PROGRESS;
+        return allWritten && writes == before ? Progress.DONE : Progress.IN_PROGRESS;
     }
 
     /**

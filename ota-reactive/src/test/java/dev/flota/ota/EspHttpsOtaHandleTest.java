@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flota.flash.device.Device;
+import dev.flota.flash.partition.Partition;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The ESP-style imperative calls, with the semantics of esp_https_ota's begin/perform/finish/abort. */
 class EspHttpsOtaHandleTest {
@@ -66,6 +70,104 @@ class EspHttpsOtaHandleTest {
                 }
             }).isInstanceOfSatisfying(OtaException.class,
                     e -> assertThat(e.error()).isEqualTo(OtaError.INVALID_VERSION));
+        }
+    }
+
+    @Test
+    void beginConnectsAndReadsNothingMore() {
+        try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true).meterRegistry(registry)
+                    .begin(SimulatedTarget.of(device()));
+            assertThat(ota.events()).hasExactlyElementsOfTypes(OtaEvent.Started.class, OtaEvent.Connected.class);
+            assertThat(registry.find("flota.ota.bytes").tag("kind", "fetched").counter())
+                    .as("no body byte read").isNull();
+            assertThat(ota.getImageLenRead()).isEqualTo(-1);
+            ota.abort();
+        }
+    }
+
+    @Test
+    void imageDescriptionIsReadBeforeAnythingIsErased() {
+        try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
+            Device device = device();
+            Partition ota0 = device.partitionTable().find("ota_0").orElseThrow();
+            byte[] marker = {0x12, 0x34, 0x56, 0x78};
+            device.flash().program(ota0.offset(), marker);
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true)
+                    .begin(SimulatedTarget.of(device));
+            assertThat(ota.getImgDesc().version()).isEqualTo("2.0");
+            assertThat(ota.events()).noneMatch(e -> e instanceof OtaEvent.FlashWritten);
+            ota.abort();
+            assertThat(device.flash().read(ota0.offset(), marker.length)).as("ota_0 never erased").isEqualTo(marker);
+            assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void imageDescriptionOfADataPartitionFailsAtOnce() {
+        try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true)
+                    .timeouts(Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofHours(1))
+                    .partitions("nvs", null, false).begin(SimulatedTarget.of(device()));
+            assertThatThrownBy(ota::getImgDesc).isInstanceOfSatisfying(OtaException.class,
+                    e -> assertThat(e).hasMessageContaining("'nvs'"));
+            assertThatThrownBy(ota::getBootloaderImgDesc).isInstanceOf(OtaException.class);
+            ota.abort();
+        }
+    }
+
+    @Test
+    void eachPerformWritesOneChunk() {
+        byte[] image = TestImages.app(Chip.ESP32_C3, "2.0", 100_000);
+        try (ByteServer server = new ByteServer(image)) {
+            Device device = device();
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true)
+                    .begin(SimulatedTarget.of(device));
+            long before = 0;
+            int inProgress = 0;
+            while (ota.perform() == EspHttpsOtaHandle.Progress.IN_PROGRESS) {
+                inProgress++;
+                long now = ota.getImageLenRead();
+                assertThat(now - before).as("one chunk per perform").isBetween(1L, 16L * 1024);
+                assertThat(ota.events().stream().filter(e -> e instanceof OtaEvent.FlashWritten).count())
+                        .isEqualTo(inProgress);
+                before = now;
+            }
+            assertThat(before).isEqualTo(image.length);
+            assertThat(inProgress).isGreaterThanOrEqualTo(image.length / (16 * 1024));
+            ota.finish();
+            assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        }
+    }
+
+    @Test
+    void finishBeforeAllDataFailsAndNeverSwitches() {
+        try (ByteServer server = new ByteServer(TestImages.app(Chip.ESP32_C3, "2.0", 100_000))) {
+            Device device = device();
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true)
+                    .begin(SimulatedTarget.of(device));
+            assertThat(ota.perform()).isEqualTo(EspHttpsOtaHandle.Progress.IN_PROGRESS);
+            assertThatThrownBy(ota::finish).isInstanceOfSatisfying(OtaException.class,
+                    e -> assertThat(e.error()).isEqualTo(OtaError.INVALID_STATE));
+            assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
+        }
+    }
+
+    @Test
+    void abortAfterFinishIsRefused() {
+        try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
+            Device device = device();
+            EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true)
+                    .begin(SimulatedTarget.of(device));
+            while (ota.perform() == EspHttpsOtaHandle.Progress.IN_PROGRESS) {
+                continue;
+            }
+            ota.finish();
+            assertThatThrownBy(ota::abort).isInstanceOfSatisfying(OtaException.class,
+                    e -> assertThat(e.error()).isEqualTo(OtaError.INVALID_STATE));
+            assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
         }
     }
 }
