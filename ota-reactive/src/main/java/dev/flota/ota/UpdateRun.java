@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -151,7 +152,7 @@ final class UpdateRun {
         if (steps != null) {
             data = steps.writes(data);
         }
-        long eraseSize = !flash.bulkErase() ? OtaTarget.OTA_WITH_SEQUENTIAL_WRITES
+        LongSupplier eraseSize = () -> !flash.bulkErase() ? OtaTarget.OTA_WITH_SEQUENTIAL_WRITES
                 : imageSize(current) > 0 ? imageSize(current) : OtaTarget.OTA_SIZE_UNKNOWN;
         FlashSink sink = new FlashSink(staging, partitions.finalPartition(), flash.finalizeWithCopy(), eraseSize,
                 flash.scheduler(), flash.realTiming(), metrics::phase);

@@ -73,6 +73,19 @@ class FakeTargetTest {
     }
 
     @Test
+    void bulkEraseErasesTheImageLengthOnceItIsKnown() {
+        byte[] image = TestImages.app(Chip.ESP32_C3, "2.0", 20_000);
+        for (boolean partial : new boolean[] {false, true}) {
+            RecordingTarget target = new RecordingTarget();
+            try (ByteServer server = new ByteServer(image)) {
+                HttpsOta.create().url(server.url()).allowHttp(true).partialHttpDownload(partial).bulkFlashErase(true)
+                        .update(target).blockLast(Duration.ofSeconds(30));
+            }
+            assertThat(target.calls()).as("partial " + partial).contains("begin(ota_0, " + image.length + ")");
+        }
+    }
+
+    @Test
     void preEncryptedImageIsWrittenAsPlaintext() {
         byte[] image = TestImages.app(Chip.ESP32_C3, "2.0", 20_000);
         EccDecryptionKey deviceKey = DecryptionKey.fromHmacKey(new byte[32]);

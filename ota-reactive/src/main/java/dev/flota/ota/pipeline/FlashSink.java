@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -33,12 +34,13 @@ import reactor.core.scheduler.Schedulers;
  * @param staging         where bytes are written
  * @param finalPartition  whose type decides the checks, and which receives a copy with {@code finalizeWithCopy}
  * @param finalizeWithCopy copy staging to final after a successful end
- * @param eraseSize       {@link OtaTarget#OTA_WITH_SEQUENTIAL_WRITES}, or a size to erase at begin
+ * @param eraseSize       asked at begin (the first chunk, once the image size is known):
+ *                        {@link OtaTarget#OTA_WITH_SEQUENTIAL_WRITES}, or a size to erase at begin
  * @param flashScheduler  bounded scheduler for the (possibly blocking) target calls
  * @param realTiming      wait the target's pacing (the flash timing model) after each write, without blocking
  * @param phaseTimer      receives the duration of the "erase" phase (begin, with its up-front erase)
  */
-public record FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, long eraseSize,
+public record FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, LongSupplier eraseSize,
         Scheduler flashScheduler, boolean realTiming, BiConsumer<String, Duration> phaseTimer) {
 
     /** How many written bytes make a read-back step. */
@@ -68,7 +70,7 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
         Mono<Long> write = Mono.fromCallable(() -> {
             if (handle.get() == null) {
                 long start = System.nanoTime();
-                OtaSession opened = target.begin(staging, eraseSize);
+                OtaSession opened = target.begin(staging, eraseSize.getAsLong());
                 phaseTimer.accept("erase", Duration.ofNanos(System.nanoTime() - start));
                 if (!finalPartition.equals(staging)) {
                     opened.setFinalPartition(finalPartition, finalizeWithCopy);
