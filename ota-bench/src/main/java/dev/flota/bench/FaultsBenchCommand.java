@@ -84,7 +84,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
                 Path caseDir = Files.createDirectories(dir.resolve((String) c[0]));
                 Files.write(caseDir.resolve("fw.bin"), image);
                 try (RunningImageServer server = ImageServer.create().directory(caseDir)
-                        .tls(tls.serverCertPem(), tls.serverKeyPem()).faults((ServerFaults) c[1])
+                        .tls(tls.serverCertPem(), tls.serverKeyPem()).handler(ServerFaults.inject((ServerFaults) c[1]))
                         .recordRequests(false).bindNow()) {
                     HttpsOta ota = HttpsOta.create().url(server.url("fw.bin")).caPem(tls.caPem())
                             .partialHttpDownload(true).maxHttpRequestSize(64 * 1024).decryptionKey(key)

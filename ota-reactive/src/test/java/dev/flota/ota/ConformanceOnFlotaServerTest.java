@@ -42,7 +42,7 @@ class ConformanceOnFlotaServerTest {
     private RunningImageServer serve(byte[] image, ServerFaults... faults) throws IOException {
         Files.write(dir.resolve("app.bin"), image);
         return ImageServer.create().directory(dir).host("127.0.0.1").port(0)
-                .tls(TLS.serverCertPem(), TLS.serverKeyPem()).faults(faults).bindNow();
+                .tls(TLS.serverCertPem(), TLS.serverKeyPem()).handler(ServerFaults.inject(faults)).bindNow();
     }
 
     @Test

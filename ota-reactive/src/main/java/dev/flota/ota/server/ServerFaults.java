@@ -1,8 +1,11 @@
 package dev.flota.ota.server;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Misbehaviours an {@link ImageServer} can put on, to test clients against the servers ESP-IDF's conformance tests
@@ -10,6 +13,12 @@ import java.util.Set;
  * {@code Range}, drop or stall mid-body, chunked or close-delimited bodies, S3-style HEAD refusal, and an image that
  * changes between requests. Immutable; every method returns a copy. All faults are off in {@link #none()}; a value
  * applies to every file, or to one path with {@link #forPath(String)}.
+ *
+ * <p>{@link #inject(ServerFaults...)} puts them on a server by decorating its file handling, so the server itself
+ * knows nothing of them (the server's {@code /metrics} still counts each fault injected):
+ * <pre>{@code
+ * ImageServer.create().directory(dir).handler(ServerFaults.inject(ServerFaults.none().closeOnceAfter(20_000)))
+ * }</pre>
  *
  * <p>Faults combine in request order: redirects first, then authentication, the fixed status, HEAD refusal, then the
  * body is served (possibly replaced, ignoring ranges, and framed, cut or stalled as configured).
@@ -37,6 +46,16 @@ public final class ServerFaults implements Cloneable {
     private byte[] replacement;
 
     private ServerFaults() {
+    }
+
+    /**
+     * The decorator for {@link ImageServer#handler} that injects {@code faults}: for each request the value
+     * {@link #forPath for its path} applies, else the last one without a path, else none. Each running server gets
+     * its own request counts (for {@link #replaceAfter}) and memory of {@link #closeOnceAfter} cuts.
+     */
+    public static UnaryOperator<Function<FileRequest, FileReply>> inject(ServerFaults... faults) {
+        List<ServerFaults> list = List.of(faults);
+        return files -> new FaultInjector(list, files);
     }
 
     /** No fault: a well-behaved server. */

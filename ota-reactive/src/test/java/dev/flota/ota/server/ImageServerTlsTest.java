@@ -97,8 +97,8 @@ class ImageServerTlsTest {
 
     @Test
     void faultsOverTls() {
-        server = https().faults(ServerFaults.none().closeOnceAfter(100_000).forPath("/app.bin"),
-                ServerFaults.none().stallAfter(1_000)).bindNow();
+        server = https().handler(ServerFaults.inject(ServerFaults.none().closeOnceAfter(100_000).forPath("/app.bin"),
+                ServerFaults.none().stallAfter(1_000))).bindNow();
         java.nio.file.Path other = dir.resolve("other.bin");
         org.assertj.core.api.Assertions.assertThatCode(() -> java.nio.file.Files.write(other, image))
                 .doesNotThrowAnyException();

@@ -40,7 +40,7 @@ class ServerFaultsTest {
     }
 
     private RunningImageServer start(ServerFaults... faults) {
-        server = ImageServer.create().directory(dir).faults(faults).bindNow();
+        server = ImageServer.create().directory(dir).handler(ServerFaults.inject(faults)).bindNow();
         return server;
     }
 
@@ -205,6 +205,18 @@ class ServerFaultsTest {
         assertThat(second.body()).isEqualTo(replacement);
         assertThat(second.header("ETag")).isNotEqualTo(first.header("ETag"));
         assertThat(Http.get(client, server.url("app.bin"), "Range", "bytes=2-4").body()).isEqualTo("dif".getBytes());
+    }
+
+    @Test
+    void injectedFaultsAreCountedAtMetrics() {
+        start(ServerFaults.none().closeAfter(10_000), ServerFaults.none().status(503).forPath("/other.bin"));
+
+        assertThat(Http.get(client, server.url("app.bin")).error()).isNotNull();
+        assertThat(Http.get(client, server.url("other.bin")).status()).isEqualTo(503);
+
+        assertThat(Http.get(client, server.url("metrics")).text())
+                .contains("flota_server_faults_injected_total{fault=\"close\"} 1\n")
+                .contains("flota_server_faults_injected_total{fault=\"status\"} 1\n");
     }
 
     @Test
