@@ -2,7 +2,8 @@ package dev.flota.ota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flota.ota.tls.SelfSignedCertificates;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
+import dev.flota.ota.fixtures.ServerFaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
