@@ -13,10 +13,10 @@ import dev.flota.ota.encrypted.EccDecryptionKey;
 import dev.flota.ota.encrypted.EncryptedImages;
 import dev.flota.ota.encrypted.EncryptionKey;
 import dev.flota.ota.encrypted.ImageEncryptor;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
+import dev.flota.ota.fixtures.ServerFaults;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
-import dev.flota.ota.server.ServerFaults;
-import dev.flota.ota.tls.SelfSignedCertificates;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
                 Path caseDir = Files.createDirectories(dir.resolve((String) c[0]));
                 Files.write(caseDir.resolve("fw.bin"), image);
                 try (RunningImageServer server = ImageServer.create().directory(caseDir)
-                        .tls(tls.serverCertPem(), tls.serverKeyPem()).faults((ServerFaults) c[1])
+                        .tls(tls.serverCertPem(), tls.serverKeyPem()).handler(ServerFaults.inject((ServerFaults) c[1]))
                         .recordRequests(false).bindNow()) {
                     HttpsOta ota = HttpsOta.create().url(server.url("fw.bin")).caPem(tls.caPem())
                             .partialHttpDownload(true).maxHttpRequestSize(64 * 1024).decryptionKey(key)

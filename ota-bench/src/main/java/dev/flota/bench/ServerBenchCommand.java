@@ -1,10 +1,10 @@
 package dev.flota.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flota.ota.fixtures.NginxServer;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
 import dev.flota.ota.server.ImageServer;
-import dev.flota.ota.server.NginxServer;
 import dev.flota.ota.server.RunningImageServer;
-import dev.flota.ota.tls.SelfSignedCertificates;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -2,7 +2,7 @@ package dev.flota.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flota.ota.tls.SelfSignedCertificates;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,7 +3,7 @@ package dev.flota.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flota.ota.server.NginxServer;
+import dev.flota.ota.fixtures.NginxServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

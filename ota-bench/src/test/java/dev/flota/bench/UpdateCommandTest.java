@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flota.flash.testing.Vectors;
+import dev.flota.ota.fixtures.NginxServer;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
 import dev.flota.ota.server.ImageServer;
-import dev.flota.ota.server.NginxServer;
 import dev.flota.ota.server.RunningImageServer;
-import dev.flota.ota.tls.SelfSignedCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

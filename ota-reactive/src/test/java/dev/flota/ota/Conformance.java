@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.TestDevices;
-import dev.flota.ota.tls.SelfSignedCertificates;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;

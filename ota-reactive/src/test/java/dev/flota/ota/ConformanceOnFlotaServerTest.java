@@ -14,11 +14,11 @@ import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.encrypted.EccDecryptionKey;
 import dev.flota.ota.encrypted.EncryptionKey;
 import dev.flota.ota.encrypted.ImageEncryptor;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
+import dev.flota.ota.fixtures.ServerFaults;
 import dev.flota.ota.pipeline.ImagePolicy;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
-import dev.flota.ota.server.ServerFaults;
-import dev.flota.ota.tls.SelfSignedCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +42,7 @@ class ConformanceOnFlotaServerTest {
     private RunningImageServer serve(byte[] image, ServerFaults... faults) throws IOException {
         Files.write(dir.resolve("app.bin"), image);
         return ImageServer.create().directory(dir).host("127.0.0.1").port(0)
-                .tls(TLS.serverCertPem(), TLS.serverKeyPem()).faults(faults).bindNow();
+                .tls(TLS.serverCertPem(), TLS.serverKeyPem()).handler(ServerFaults.inject(faults)).bindNow();
     }
 
     @Test

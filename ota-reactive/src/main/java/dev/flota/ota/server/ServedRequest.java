@@ -8,7 +8,7 @@ package dev.flota.ota.server;
  * @param path       the decoded request path, without the query
  * @param range      the {@code Range} header, or null
  * @param status     the status answered
- * @param bodyBytes  the body bytes the server sends (fewer than the length announced when a fault cuts or stalls it)
+ * @param bodyBytes  the body bytes the server sends (fewer than the length announced when a decorator cuts it)
  * @param connection an identifier of the connection, equal for requests on one keep-alive connection
  */
 public record ServedRequest(String method, String path, String range, int status, long bodyBytes, String connection) {

@@ -2,7 +2,7 @@ package dev.flota.ota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flota.ota.tls.SelfSignedCertificates;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

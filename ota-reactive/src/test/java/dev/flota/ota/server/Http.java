@@ -18,15 +18,18 @@ import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
-/** Test client helpers: one exchange with Reactor Netty's HttpClient, keeping what arrived even when it fails. */
-final class Http {
+/**
+ * Test client helpers: one exchange with Reactor Netty's HttpClient, keeping what arrived even when it fails. Public
+ * for the fixtures' own tests (nginx, server faults) in {@code dev.flota.ota.fixtures}.
+ */
+public final class Http {
 
-    record Reply(int status, HttpHeaders headers, byte[] body, Throwable error) {
-        String header(CharSequence name) {
+    public record Reply(int status, HttpHeaders headers, byte[] body, Throwable error) {
+        public String header(CharSequence name) {
             return headers == null ? null : headers.get(name);
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
@@ -34,22 +37,22 @@ final class Http {
     private Http() {
     }
 
-    static byte[] image(Path dir, String name, int size, long seed) throws IOException {
+    public static byte[] image(Path dir, String name, int size, long seed) throws IOException {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
         Files.write(dir.resolve(name), bytes);
         return bytes;
     }
 
-    static HttpClient plain(ConnectionProvider pool) {
+    public static HttpClient plain(ConnectionProvider pool) {
         return HttpClient.create(pool);
     }
 
-    static HttpClient tls(ConnectionProvider pool, String caPem) {
+    public static HttpClient tls(ConnectionProvider pool, String caPem) {
         return tls(pool, caPem, null, null);
     }
 
-    static HttpClient tls(ConnectionProvider pool, String caPem, String certPem, String keyPem) {
+    public static HttpClient tls(ConnectionProvider pool, String caPem, String certPem, String keyPem) {
         return HttpClient.create(pool).secure(spec -> spec.sslContext(
                 Http11SslContextSpec.forClient().configure(builder -> {
                     builder.trustManager(stream(caPem));
@@ -59,16 +62,16 @@ final class Http {
                 })));
     }
 
-    static Reply get(HttpClient client, String url, String... headers) {
+    public static Reply get(HttpClient client, String url, String... headers) {
         return exchange(client, HttpMethod.GET, url, headers);
     }
 
-    static Reply head(HttpClient client, String url, String... headers) {
+    public static Reply head(HttpClient client, String url, String... headers) {
         return exchange(client, HttpMethod.HEAD, url, headers);
     }
 
     /** One request; {@code headers} are name, value pairs. */
-    static Reply exchange(HttpClient client, HttpMethod method, String url, String... headers) {
+    public static Reply exchange(HttpClient client, HttpMethod method, String url, String... headers) {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         AtomicReference<Integer> status = new AtomicReference<>(-1);
         AtomicReference<HttpHeaders> responseHeaders = new AtomicReference<>();
@@ -96,7 +99,7 @@ final class Http {
     }
 
     /** Sends {@code request} verbatim on a new socket and returns everything the server sent until it closed. */
-    static String raw(int port, String request) throws IOException {
+    public static String raw(int port, String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();

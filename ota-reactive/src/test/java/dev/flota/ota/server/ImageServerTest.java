@@ -198,6 +198,65 @@ class ImageServerTest {
     }
 
     @Test
+    void decoratorsWrapTheFileHandlingAndTheirRepliesAreLoggedAndCounted() {
+        server.disposeNow();
+        server = ImageServer.create().directory(dir).accessLog(accessLog::add)
+                .handler(files -> request -> request.path().equals("/old.bin") ? FileReply.text(410, "gone\n")
+                        : files.apply(request))
+                .handler(files -> request -> {
+                    request.countFault("tagged");
+                    return files.apply(request).header("X-Decorated", "outer");
+                })
+                .bindNow();
+
+        Http.Reply gone = Http.get(client, server.url("old.bin"));
+        assertThat(gone.status()).isEqualTo(410);
+        assertThat(gone.text()).isEqualTo("gone\n");
+        assertThat(gone.header("X-Decorated")).as("the later decorator wraps the earlier").isEqualTo("outer");
+        Http.Reply range = Http.get(client, server.url("app.bin"), "Range", "bytes=0-99");
+        assertThat(range.status()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(Arrays.copyOf(image, 100));
+        assertThat(range.header("X-Decorated")).isEqualTo("outer");
+
+        assertThat(server.requests().all()).extracting(ServedRequest::status).containsExactly(410, 206);
+        assertThat(accessLog).hasSize(2);
+        assertThat(Http.get(client, server.url("metrics")).text())
+                .contains("flota_server_requests_total{method=\"GET\",status=\"410\"} 1\n")
+                .contains("flota_server_faults_injected_total{fault=\"tagged\"} 2\n");
+    }
+
+    @Test
+    void aDecoratorCanServeOtherContentWholeOrCutItsBody() {
+        byte[] other = "other content".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.time.Instant modified = java.time.Instant.parse("2030-01-02T03:04:05Z");
+        server.disposeNow();
+        server = ImageServer.create().directory(dir).handler(files -> request -> switch (request.path()) {
+            case "/other.bin" -> files.apply(request.withContent(other, "\"v2\"", modified)
+                    .withoutHeaders("Range"));
+            case "/app.bin" -> {
+                FileReply reply = files.apply(request);
+                yield reply.body(reply.body().take(1), Math.min(reply.bodyBytes(), 16 * 1024)).keepAlive(false);
+            }
+            default -> files.apply(request);
+        }).bindNow();
+
+        Http.Reply replaced = Http.get(client, server.url("other.bin"), "Range", "bytes=0-1");
+        assertThat(replaced.status()).isEqualTo(200);
+        assertThat(replaced.body()).isEqualTo(other);
+        assertThat(replaced.header("ETag")).isEqualTo("\"v2\"");
+        assertThat(replaced.header("Last-Modified")).isEqualTo("Wed, 02 Jan 2030 03:04:05 GMT");
+        Http.Reply cut = Http.get(client, server.url("app.bin"), "Range", "bytes=0-99999");
+        assertThat(cut.header("Content-Length")).isEqualTo("100000");
+        assertThat(cut.body()).isEqualTo(Arrays.copyOf(image, 16 * 1024));
+        assertThat(cut.error()).as("closed before the announced length").isNotNull();
+        assertThat(server.requests().all()).extracting(ServedRequest::range, ServedRequest::bodyBytes)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("bytes=0-1", 13L),
+                        org.assertj.core.groups.Tuple.tuple("bytes=0-99999", 16_384L));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FileReply.text(99, ""))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void configurationIsImmutable() {
         ImageServer base = ImageServer.create();
         ImageServer withDir = base.directory(dir);

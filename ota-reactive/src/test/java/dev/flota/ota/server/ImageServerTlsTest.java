@@ -2,7 +2,8 @@ package dev.flota.ota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flota.ota.tls.SelfSignedCertificates;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
+import dev.flota.ota.fixtures.ServerFaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -97,8 +98,8 @@ class ImageServerTlsTest {
 
     @Test
     void faultsOverTls() {
-        server = https().faults(ServerFaults.none().closeOnceAfter(100_000).forPath("/app.bin"),
-                ServerFaults.none().stallAfter(1_000)).bindNow();
+        server = https().handler(ServerFaults.inject(ServerFaults.none().closeOnceAfter(100_000).forPath("/app.bin"),
+                ServerFaults.none().stallAfter(1_000))).bindNow();
         java.nio.file.Path other = dir.resolve("other.bin");
         org.assertj.core.api.Assertions.assertThatCode(() -> java.nio.file.Files.write(other, image))
                 .doesNotThrowAnyException();
