@@ -8,6 +8,7 @@ import dev.flota.ota.http.RetrySettings;
 import dev.flota.ota.http.Timeouts;
 import dev.flota.ota.http.TlsContext;
 import dev.flota.ota.http.TlsSettings;
+import dev.flota.ota.http.TlsVersion;
 import dev.flota.ota.pipeline.ImagePolicy;
 import dev.flota.ota.target.OtaTarget;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,7 +101,33 @@ public final class HttpsOta {
         return withTls(settings.tls().withClientCertificate(certPem, keyPem));
     }
 
-    /** Allow plain {@code http://} URLs ({@code CONFIG_ESP_HTTPS_OTA_ALLOW_HTTP}); off by default. */
+    /**
+     * Verify the server certificate against {@code name} instead of the URL's host ({@code common_name}), e.g. for a
+     * server reached by IP address whose certificate names its DNS name.
+     */
+    public HttpsOta commonName(String name) {
+        Objects.requireNonNull(name, "name");
+        return withTls(settings.tls().withCommonName(name));
+    }
+
+    /**
+     * Accept a trusted server certificate whatever name it carries ({@code skip_cert_common_name_check}). Off by
+     * default; the chain is still verified, and a warning is logged when a context is built with it.
+     */
+    public HttpsOta skipCommonNameCheck(boolean skip) {
+        return withTls(settings.tls().withSkipCommonNameCheck(skip));
+    }
+
+    /** The lowest TLS version accepted: 1.2 by default, or 1.3 only. */
+    public HttpsOta minimumTlsVersion(TlsVersion version) {
+        Objects.requireNonNull(version, "version");
+        return withTls(settings.tls().withMinimumVersion(version));
+    }
+
+    /**
+     * Allow plain {@code http://} URLs ({@code CONFIG_ESP_HTTPS_OTA_ALLOW_HTTP}), and redirects from {@code https} to
+     * {@code http}; off by default.
+     */
     public HttpsOta allowHttp(boolean allow) {
         return withHttp(h -> h.withAllowHttp(allow));
     }

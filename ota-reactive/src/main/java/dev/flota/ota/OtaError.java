@@ -34,6 +34,8 @@ public enum OtaError {
     DECRYPT_FAILED("ESP_FAIL", -1),
     /** Connecting or the TLS handshake failed (including an untrusted certificate). */
     HTTP_CONNECT("ESP_ERR_HTTP_CONNECT", 0x7002),
+    /** A redirect from {@code https} to plain {@code http} without {@code allowHttp} (ESP-IDF follows it). */
+    HTTP_INSECURE_REDIRECT("ESP_FAIL", -1),
     /** More redirects than {@code maxRedirects}. */
     HTTP_MAX_REDIRECT("ESP_ERR_HTTP_MAX_REDIRECT", 0x7001),
     /** 304: the image did not change since the conditional request's version. */

@@ -45,6 +45,7 @@ final class OtaErrors {
             case INCOMPLETE -> OtaError.HTTP_INCOMPLETE_DATA;
             case READ_TIMEOUT -> OtaError.HTTP_READ_TIMEOUT;
             case IMAGE_CHANGED -> OtaError.IMAGE_CHANGED;
+            case INSECURE_REDIRECT -> OtaError.HTTP_INSECURE_REDIRECT;
         };
     }
 

@@ -6,7 +6,7 @@ public final class FetchException extends RuntimeException {
     /** Why. */
     public enum Reason {
         INVALID_ARG, CONNECT, MAX_REDIRECT, NOT_MODIFIED, RANGE_NOT_SATISFIABLE, RANGE_IGNORED, UNAUTHORIZED,
-        STATUS, NO_CONTENT_LENGTH, INCOMPLETE, READ_TIMEOUT, IMAGE_CHANGED
+        STATUS, NO_CONTENT_LENGTH, INCOMPLETE, READ_TIMEOUT, IMAGE_CHANGED, INSECURE_REDIRECT
     }
 
     private final Reason reason;

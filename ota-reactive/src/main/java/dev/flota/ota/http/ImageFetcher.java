@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -67,7 +68,8 @@ public final class ImageFetcher {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
                 .responseTimeout(settings.timeouts().read())
                 .followRedirect((request, response) -> isRedirect(response.status().code())
-                        && request.redirectedFrom().length < settings.http().maxRedirects());
+                        && request.redirectedFrom().length < settings.http().maxRedirects()
+                        && downgrade(response, settings.http().allowHttp()) == null);
         if (settings.http().https()) {
             try {
                 var context = settings.tls().sslContext();
@@ -232,8 +234,7 @@ public final class ImageFetcher {
                         return exchange(method, range);
                     }
                     if (isRedirect(lastStatus)) {
-                        return Mono.error(new FetchException(Reason.MAX_REDIRECT, "more than "
-                                + settings.http().maxRedirects() + " redirects", lastStatus, null));
+                        return Mono.error(redirectRefused(response));
                     }
                     return Mono.just(response);
                 });
@@ -250,8 +251,7 @@ public final class ImageFetcher {
                             : " after " + authorizations + " attempts with credentials"), status, null);
         }
         if (isRedirect(status)) {
-            return new FetchException(Reason.MAX_REDIRECT, "more than " + settings.http().maxRedirects() + " redirects",
-                    status, null);
+            return redirectRefused(response);
         }
         if (status == 304) {
             return new FetchException(Reason.NOT_MODIFIED, "304 Not Modified", status, null);
@@ -351,6 +351,34 @@ public final class ImageFetcher {
         ByteBuffer bytes = ByteBuffer.allocate(buf.readableBytes());
         buf.getBytes(buf.readerIndex(), bytes);
         return bytes.flip();
+    }
+
+    /** Why a redirect that reached the pipeline was not followed: a downgrade to plain HTTP, or too many. */
+    private FetchException redirectRefused(HttpClientResponse response) {
+        int status = response.status().code();
+        String target = downgrade(response, settings.http().allowHttp());
+        if (target != null) {
+            return new FetchException(Reason.INSECURE_REDIRECT, "refusing the redirect from " + response.resourceUrl()
+                    + " to " + target + ": a downgrade from https to plain http needs allowHttp", status, null);
+        }
+        return new FetchException(Reason.MAX_REDIRECT, "more than " + settings.http().maxRedirects() + " redirects",
+                status, null);
+    }
+
+    /** The plain-http URL a redirect from https points to, unless plain HTTP is allowed; else null. */
+    private static String downgrade(HttpClientResponse response, boolean allowHttp) {
+        String location = response.responseHeaders().get(HttpHeaderNames.LOCATION);
+        if (allowHttp || location == null) {
+            return null;
+        }
+        try {
+            URI from = URI.create(response.resourceUrl());
+            URI to = from.resolve(location.trim());
+            return "https".equalsIgnoreCase(from.getScheme()) && "http".equalsIgnoreCase(to.getScheme())
+                    ? to.toString() : null;
+        } catch (IllegalArgumentException malformed) {
+            return null;
+        }
     }
 
     private static boolean isRedirect(int status) {
