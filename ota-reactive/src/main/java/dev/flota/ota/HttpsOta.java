@@ -4,6 +4,7 @@ import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.http.Credentials;
 import dev.flota.ota.http.HttpSettings;
+import dev.flota.ota.http.ProxySettings;
 import dev.flota.ota.http.RetrySettings;
 import dev.flota.ota.http.Timeouts;
 import dev.flota.ota.http.TlsContext;
@@ -16,6 +17,9 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -85,10 +89,35 @@ public final class HttpsOta {
         return with(s -> s.withImage(change.apply(s.image())));
     }
 
-    /** The image URL ({@code url}). */
+    /**
+     * The image URL ({@code url}). Credentials in it ({@code https://user:password@host/...}) become the update's
+     * credentials for a 401 and are removed from the URL, so they are neither sent unasked nor printed.
+     */
     public HttpsOta url(String url) {
         URI uri = URI.create(url);
-        return withHttp(h -> h.withUrl(uri));
+        if (uri.getRawUserInfo() == null) {
+            return withHttp(h -> h.withUrl(uri));
+        }
+        String[] user = uri.getRawUserInfo().split(":", 2);
+        URI bare;
+        try {
+            bare = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getRawPath() == null ? null
+                    : uri.getPath(), uri.getQuery(), uri.getFragment());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("bad URL: " + e.getMessage(), e);
+        }
+        return credentials(URLDecoder.decode(user[0], StandardCharsets.UTF_8), user.length > 1
+                ? URLDecoder.decode(user[1], StandardCharsets.UTF_8) : "", settings.credentials()
+                .maxAuthorizationRetries()).withHttp(h -> h.withUrl(bare));
+    }
+
+    /**
+     * Go through this HTTP proxy ({@code http://[user:password@]host:port}), tunnelling every request with
+     * {@code CONNECT}. Without it, the JVM's proxy properties ({@code https.proxyHost}, ...) apply.
+     */
+    public HttpsOta proxy(String proxyUrl) {
+        ProxySettings proxy = ProxySettings.parse(proxyUrl);
+        return withHttp(h -> h.withProxy(proxy));
     }
 
     /** Trust this PEM root CA ({@code cert_pem}) instead of the JDK trust store. */
@@ -155,8 +184,11 @@ public final class HttpsOta {
         return withHttp(h -> h.withMaxRedirects(redirects));
     }
 
-    /** Basic credentials sent after a 401 ({@code username}/{@code password}), at most {@code retries} times. */
-    public HttpsOta basicAuth(String username, String password, int retries) {
+    /**
+     * Credentials sent after a 401 ({@code username}/{@code password}), as Basic or, when the server asks for it,
+     * Digest (SHA-256 or MD5), at most {@code retries} times.
+     */
+    public HttpsOta credentials(String username, String password, int retries) {
         Credentials credentials = Credentials.basic(username, password, retries);
         return with(s -> s.withCredentials(credentials));
     }

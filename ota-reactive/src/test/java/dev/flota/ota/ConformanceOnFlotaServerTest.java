@@ -210,9 +210,9 @@ class ConformanceOnFlotaServerTest {
         try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().basicAuth("esp", "secret"))) {
             Device device = device();
             update(device, server.url("app.bin"), o -> o).assertFailed(device, OtaError.HTTP_UNAUTHORIZED);
-            update(device, server.url("app.bin"), o -> o.basicAuth("esp", "wrong", 2))
+            update(device, server.url("app.bin"), o -> o.credentials("esp", "wrong", 2))
                     .assertFailed(device, OtaError.HTTP_UNAUTHORIZED);
-            update(device, server.url("app.bin"), o -> o.basicAuth("esp", "secret", 10).partialHttpDownload(true))
+            update(device, server.url("app.bin"), o -> o.credentials("esp", "secret", 10).partialHttpDownload(true))
                     .assertSucceeded(device, "2.0");
         }
     }

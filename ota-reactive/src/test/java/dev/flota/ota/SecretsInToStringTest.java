@@ -24,7 +24,7 @@ class SecretsInToStringTest {
         BigInteger exponent = ((RSAPrivateCrtKey) rsa.getPrivate()).getPrivateExponent();
         HttpsOta ota = HttpsOta.create().url("https://fw.example/app.bin")
                 .clientCertificate("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", CLIENT_KEY)
-                .basicAuth("fleet", "hunter2-password", 3)
+                .credentials("fleet", "hunter2-password", 3)
                 .decryptionKey(DecryptionKey.of(rsa.getPrivate()));
         String printed = ota.toString() + ota.configuration();
         assertThat(printed).contains("fleet").contains("fw.example")

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import reactor.core.publisher.Flux;
@@ -44,8 +43,7 @@ public final class ImageFetcher {
     private volatile String validator;
     private volatile long position;
     private volatile boolean prepaid;
-    private boolean authorize;
-    private int authorizations;
+    private final Authorization authorization;
     private boolean connected;
 
     private ImageFetcher(FetchSettings settings, FetchListener listener, HttpClient client,
@@ -54,6 +52,7 @@ public final class ImageFetcher {
         this.listener = listener;
         this.client = client;
         this.ownProvider = ownProvider;
+        this.authorization = new Authorization(settings.credentials());
     }
 
     /**
@@ -70,6 +69,8 @@ public final class ImageFetcher {
                 .followRedirect((request, response) -> isRedirect(response.status().code())
                         && request.redirectedFrom().length < settings.http().maxRedirects()
                         && downgrade(response, settings.http().allowHttp()) == null);
+        ProxySettings proxy = settings.http().proxy();
+        client = proxy == null ? client.proxyWithSystemProperties() : client.proxy(proxy::configure);
         if (settings.http().https()) {
             try {
                 var context = settings.tls().sslContext();
@@ -230,7 +231,7 @@ public final class ImageFetcher {
                 .flatMap(response -> {
                     lastStatus = response.status().code();
                     listener.onResponse(lastStatus);
-                    if (lastStatus == 401 && mayAuthorize()) {
+                    if (lastStatus == 401 && authorization.retryAfter(response.responseHeaders())) {
                         return exchange(method, range);
                     }
                     if (isRedirect(lastStatus)) {
@@ -246,9 +247,8 @@ public final class ImageFetcher {
     private FetchException check(HttpClientResponse response, boolean ranged, long start, long end) {
         int status = response.status().code();
         if (status == 401) {
-            return mayAuthorize() ? AUTH_RETRY : new FetchException(Reason.UNAUTHORIZED,
-                    "401 Unauthorized" + (settings.credentials().username() == null ? " and no credentials configured"
-                            : " after " + authorizations + " attempts with credentials"), status, null);
+            return authorization.retryAfter(response.responseHeaders()) ? AUTH_RETRY
+                    : new FetchException(Reason.UNAUTHORIZED, authorization.refusal(), status, null);
         }
         if (isRedirect(status)) {
             return redirectRefused(response);
@@ -281,16 +281,6 @@ public final class ImageFetcher {
                 + (end < 0 ? "" : end) + ", got Content-Range '" + contentRange + "'", status, null);
     }
 
-    private boolean mayAuthorize() {
-        int cap = settings.credentials().maxAuthorizationRetries();
-        if (settings.credentials().username() == null || authorizations >= cap) {
-            return false;
-        }
-        authorizations++;
-        authorize = true;
-        return true;
-    }
-
     private void headers(HttpHeaders headers, String method, String range, boolean ifRange) {
         if (range != null) {
             headers.set(HttpHeaderNames.RANGE, range);
@@ -298,11 +288,7 @@ public final class ImageFetcher {
                 headers.set(HttpHeaderNames.IF_RANGE, validator);
             }
         }
-        if (authorize) {
-            String token = settings.credentials().username() + ":" + settings.credentials().password();
-            headers.set(HttpHeaderNames.AUTHORIZATION, "Basic "
-                    + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
-        }
+        authorization.addTo(headers, method, settings.http().url());
         if (settings.http().requestHook() != null) {
             settings.http().requestHook().accept(method, headers);
         }
