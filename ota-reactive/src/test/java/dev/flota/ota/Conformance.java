@@ -44,6 +44,20 @@ final class Conformance {
         return update(device, options.apply(client(url)));
     }
 
+    /** Updates a fresh {@link #device()} with {@code ota}: it must succeed and boot version 2.0. */
+    static void assertUpdates(HttpsOta ota) {
+        Device device = device();
+        update(device, ota).assertSucceeded(device, "2.0");
+    }
+
+    /** Updates a fresh {@link #device()} with {@code ota}: it must fail with {@code error}, the old app booting. */
+    static OtaException assertRefused(HttpsOta ota, OtaError error) {
+        Device device = device();
+        Outcome outcome = update(device, ota);
+        outcome.assertFailed(device, error);
+        return outcome.failure();
+    }
+
     /** The result of one update. */
     record Outcome(List<OtaEvent> events, OtaException failure) {
 

@@ -15,7 +15,9 @@ import dev.flota.ota.sim.SimulatedTarget;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -34,23 +36,14 @@ class ProxyAndDigestTest {
     @TempDir
     Path dir;
 
-    private static Device device() {
-        return TestDevices.device(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")), false);
-    }
-
-    private static void updates(HttpsOta ota) {
-        Device device = device();
-        ota.update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30));
-        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
-    }
 
     @Test
     void anExplicitProxyTunnelsHttpsAndHttp() {
         assumeTrue(Tinyproxy.available(), "tinyproxy is not installed: the proxy tests are SKIPPED");
         try (Tinyproxy proxy = Tinyproxy.start(); TlsServer https = TlsServer.serving(TLS, IMAGE);
                 ByteServer http = new ByteServer(IMAGE)) {
-            updates(HttpsOta.create().url(https.url()).caPem(TLS.caPem()).proxy(proxy.url()));
-            updates(HttpsOta.create().url(http.url()).allowHttp(true).partialHttpDownload(true)
+            Conformance.assertUpdates(HttpsOta.create().url(https.url()).caPem(TLS.caPem()).proxy(proxy.url()));
+            Conformance.assertUpdates(HttpsOta.create().url(http.url()).allowHttp(true).partialHttpDownload(true)
                     .maxHttpRequestSize(8192).proxy(proxy.url()));
             String httpsTarget = https.url().replaceAll("https://([^/]+)/.*", "$1");
             String httpTarget = http.url().replaceAll("http://([^/]+)/.*", "$1");
@@ -65,7 +58,7 @@ class ProxyAndDigestTest {
         try (Tinyproxy proxy = Tinyproxy.start(); TlsServer https = TlsServer.serving(TLS, IMAGE)) {
             System.getProperties().putAll(Map.of("https.proxyHost", "127.0.0.1",
                     "https.proxyPort", Integer.toString(proxy.port()), "http.nonProxyHosts", "nothing.invalid"));
-            updates(HttpsOta.create().url(https.url()).caPem(TLS.caPem()));
+            Conformance.assertUpdates(HttpsOta.create().url(https.url()).caPem(TLS.caPem()));
             assertThat(proxy.connects()).containsExactly(https.url().replaceAll("https://([^/]+)/.*", "$1"));
         } finally {
             System.setProperties(saved);
@@ -79,7 +72,7 @@ class ProxyAndDigestTest {
             closedPort = socket.getLocalPort();
         }
         try (TlsServer https = TlsServer.serving(TLS, IMAGE)) {
-            Device device = device();
+            Device device = Conformance.device();
             assertThatThrownBy(() -> HttpsOta.create().url(https.url()).caPem(TLS.caPem())
                     .proxy("http://127.0.0.1:" + closedPort).update(SimulatedTarget.of(device))
                     .blockLast(Duration.ofSeconds(30))).isInstanceOfSatisfying(OtaException.class,
@@ -94,13 +87,20 @@ class ProxyAndDigestTest {
         assumeTrue(Lighttpd.available(), "lighttpd is not installed: the Digest tests are SKIPPED");
         Files.write(dir.resolve("app.bin"), IMAGE);
         try (Lighttpd server = Lighttpd.digest(dir, "fleet", "s3cret")) {
-            updates(HttpsOta.create().url(server.url("app.bin")).allowHttp(true).credentials("fleet", "s3cret", 3));
-            updates(HttpsOta.create().url(server.url("app.bin").replace("://", "://fleet:s3cret@")).allowHttp(true)
-                    .partialHttpDownload(true).maxHttpRequestSize(4096));
-            long unauthorized = server.accessLog().stream().filter(l -> l.contains("\" 401 ")).count();
-            assertThat(unauthorized).as("one challenge per update, not one per range").isEqualTo(2);
+            SimpleMeterRegistry whole = new SimpleMeterRegistry();
+            Conformance.assertUpdates(HttpsOta.create().url(server.url("app.bin")).allowHttp(true)
+                    .credentials("fleet", "s3cret", 3).meterRegistry(whole));
+            SimpleMeterRegistry partial = new SimpleMeterRegistry();
+            Conformance.assertUpdates(HttpsOta.create().url(server.url("app.bin").replace("://", "://fleet:s3cret@"))
+                    .allowHttp(true).partialHttpDownload(true).maxHttpRequestSize(4096).meterRegistry(partial));
+            for (SimpleMeterRegistry registry : List.of(whole, partial)) {
+                assertThat(registry.get("flota.ota.http.responses").tag("status", "401").counter().count())
+                        .as("one challenge per update, not one per range").isEqualTo(1);
+            }
+            assertThat(partial.get("flota.ota.http.responses").tag("status", "206").counter().count())
+                    .isEqualTo((IMAGE.length + 4095) / 4096);
 
-            Device device = device();
+            Device device = Conformance.device();
             assertThatThrownBy(() -> HttpsOta.create().url(server.url("app.bin")).allowHttp(true)
                     .credentials("fleet", "wrong", 2).update(SimulatedTarget.of(device))
                     .blockLast(Duration.ofSeconds(30))).isInstanceOfSatisfying(OtaException.class,

@@ -34,36 +34,21 @@ class TransportSecurityTest {
     @TempDir
     Path dir;
 
-    private static Device device() {
-        return TestDevices.device(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")), false);
-    }
 
-    private static void updates(HttpsOta ota) {
-        Device device = device();
-        ota.update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30));
-        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
-    }
-
-    private static void refused(HttpsOta ota, OtaError expected) {
-        Device device = device();
-        assertThatThrownBy(() -> ota.update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30)))
-                .isInstanceOfSatisfying(OtaException.class, e -> assertThat(e.error()).isEqualTo(expected));
-        assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
-    }
 
     @Test
     void aRedirectFromHttpsToHttpIsRefusedUnlessHttpIsAllowed() {
         try (ByteServer plain = new ByteServer(IMAGE);
                 TlsServer secure = TlsServer.redirecting(LOCAL, plain.url())) {
             HttpsOta ota = HttpsOta.create().url(secure.url()).caPem(LOCAL.caPem());
-            Device device = device();
+            Device device = Conformance.device();
             assertThatThrownBy(() -> ota.update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30)))
                     .isInstanceOfSatisfying(OtaException.class, e -> {
                         assertThat(e.error()).isEqualTo(OtaError.HTTP_INSECURE_REDIRECT);
                         assertThat(e).hasMessageContaining("downgrade").hasMessageContaining(plain.url());
                     });
             assertThat(plain.requests.get()).as("nothing fetched in plain text").isZero();
-            updates(ota.allowHttp(true));
+            Conformance.assertUpdates(ota.allowHttp(true));
             assertThat(plain.requests.get()).isOne();
         }
     }
@@ -72,13 +57,13 @@ class TransportSecurityTest {
     void aCertificateForAnotherNameIsRefusedByFlotasServerAndByNginx() throws Exception {
         Files.write(dir.resolve("app.bin"), IMAGE);
         try (TlsServer server = TlsServer.serving(OTHER_NAME, IMAGE)) {
-            refused(HttpsOta.create().url(server.url()).caPem(OTHER_NAME.caPem()), OtaError.HTTP_CONNECT);
+            Conformance.assertRefused(HttpsOta.create().url(server.url()).caPem(OTHER_NAME.caPem()), OtaError.HTTP_CONNECT);
         }
         assumeTrue(NginxServer.available(), "nginx is not installed: its part of this test is SKIPPED");
         try (NginxServer.Running nginx = NginxServer.create().directory(dir)
                 .tls(OTHER_NAME.serverCertPem(), OTHER_NAME.serverKeyPem()).startNow()) {
-            refused(HttpsOta.create().url(nginx.url("app.bin")).caPem(OTHER_NAME.caPem()), OtaError.HTTP_CONNECT);
-            updates(HttpsOta.create().url(nginx.url("app.bin")).caPem(OTHER_NAME.caPem())
+            Conformance.assertRefused(HttpsOta.create().url(nginx.url("app.bin")).caPem(OTHER_NAME.caPem()), OtaError.HTTP_CONNECT);
+            Conformance.assertUpdates(HttpsOta.create().url(nginx.url("app.bin")).caPem(OTHER_NAME.caPem())
                     .commonName("fw.example.com").partialHttpDownload(true).maxHttpRequestSize(4096));
         }
     }
@@ -87,11 +72,11 @@ class TransportSecurityTest {
     void commonNameReplacesTheUrlsHost() {
         try (TlsServer server = TlsServer.serving(OTHER_NAME, IMAGE)) {
             UnaryOperator<HttpsOta> base = o -> o.url(server.url()).caPem(OTHER_NAME.caPem());
-            updates(base.apply(HttpsOta.create()).commonName("fw.example.com"));
-            refused(base.apply(HttpsOta.create()).commonName("other.example.com"), OtaError.HTTP_CONNECT);
+            Conformance.assertUpdates(base.apply(HttpsOta.create()).commonName("fw.example.com"));
+            Conformance.assertRefused(base.apply(HttpsOta.create()).commonName("other.example.com"), OtaError.HTTP_CONNECT);
         }
         try (TlsServer server = TlsServer.serving(LOCAL, IMAGE)) {
-            refused(HttpsOta.create().url(server.url()).caPem(LOCAL.caPem()).commonName("fw.example.com"),
+            Conformance.assertRefused(HttpsOta.create().url(server.url()).caPem(LOCAL.caPem()).commonName("fw.example.com"),
                     OtaError.HTTP_CONNECT);
         }
     }
@@ -99,8 +84,8 @@ class TransportSecurityTest {
     @Test
     void skippingTheNameCheckStillVerifiesTheChain() {
         try (TlsServer server = TlsServer.serving(OTHER_NAME, IMAGE)) {
-            updates(HttpsOta.create().url(server.url()).caPem(OTHER_NAME.caPem()).skipCommonNameCheck(true));
-            refused(HttpsOta.create().url(server.url()).caPem(LOCAL.caPem()).skipCommonNameCheck(true),
+            Conformance.assertUpdates(HttpsOta.create().url(server.url()).caPem(OTHER_NAME.caPem()).skipCommonNameCheck(true));
+            Conformance.assertRefused(HttpsOta.create().url(server.url()).caPem(LOCAL.caPem()).skipCommonNameCheck(true),
                     OtaError.HTTP_CONNECT);
         }
     }
@@ -109,9 +94,9 @@ class TransportSecurityTest {
     void aRedirectToAServerOfAnotherCaNeedsBothCasInTheBundle() {
         try (TlsServer target = TlsServer.serving(OTHER_CA, IMAGE);
                 TlsServer first = TlsServer.redirecting(LOCAL, target.url())) {
-            refused(HttpsOta.create().url(first.url()).caPem(LOCAL.caPem()), OtaError.HTTP_CONNECT);
+            Conformance.assertRefused(HttpsOta.create().url(first.url()).caPem(LOCAL.caPem()), OtaError.HTTP_CONNECT);
             assertThat(target.requests.get()).isZero();
-            updates(HttpsOta.create().url(first.url()).caPem(LOCAL.caPem() + OTHER_CA.caPem()));
+            Conformance.assertUpdates(HttpsOta.create().url(first.url()).caPem(LOCAL.caPem() + OTHER_CA.caPem()));
             assertThat(target.requests.get()).isOne();
         }
     }
@@ -119,15 +104,15 @@ class TransportSecurityTest {
     @Test
     void tls13CanBeRequiredAndNothingBelow12IsAccepted() {
         try (TlsServer tls12 = TlsServer.serving(LOCAL, IMAGE, "TLSv1.2")) {
-            updates(HttpsOta.create().url(tls12.url()).caPem(LOCAL.caPem()));
-            refused(HttpsOta.create().url(tls12.url()).caPem(LOCAL.caPem()).minimumTlsVersion(TlsVersion.TLS_1_3),
+            Conformance.assertUpdates(HttpsOta.create().url(tls12.url()).caPem(LOCAL.caPem()));
+            Conformance.assertRefused(HttpsOta.create().url(tls12.url()).caPem(LOCAL.caPem()).minimumTlsVersion(TlsVersion.TLS_1_3),
                     OtaError.HTTP_CONNECT);
         }
         try (TlsServer tls13 = TlsServer.serving(LOCAL, IMAGE, "TLSv1.3")) {
-            updates(HttpsOta.create().url(tls13.url()).caPem(LOCAL.caPem()).minimumTlsVersion(TlsVersion.TLS_1_3));
+            Conformance.assertUpdates(HttpsOta.create().url(tls13.url()).caPem(LOCAL.caPem()).minimumTlsVersion(TlsVersion.TLS_1_3));
         }
         try (TlsServer tls11 = TlsServer.serving(LOCAL, IMAGE, "TLSv1.1")) {
-            refused(HttpsOta.create().url(tls11.url()).caPem(LOCAL.caPem()), OtaError.HTTP_CONNECT);
+            Conformance.assertRefused(HttpsOta.create().url(tls11.url()).caPem(LOCAL.caPem()), OtaError.HTTP_CONNECT);
         }
     }
 }
