@@ -3,9 +3,7 @@ package dev.flota.bench;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.FlashProvisioning;
-import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.Chip;
-import dev.flota.flash.image.ImageBuilder;
 import dev.flota.flash.nor.CompactStorage;
 import dev.flota.flash.nor.FlashConfig;
 import dev.flota.flash.nor.FlashStorage;
@@ -14,8 +12,8 @@ import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.nor.SectorPool;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
+import dev.flota.flash.testing.SyntheticApp;
 import java.util.List;
-import java.util.Random;
 
 /** Simulated devices and firmware images for the bench scenarios and the demo. */
 final class BenchFleet {
@@ -27,22 +25,9 @@ final class BenchFleet {
     private BenchFleet() {
     }
 
-    /** A real ESP32-C3 app image of about {@code size} bytes (at least a few KiB). */
+    /** A real ESP32-C3 app image of about {@code size} bytes (at least a few KiB), code in segments below 16 MiB. */
     static byte[] app(String version, long size) {
-        AppDescription description = new AppDescription(0, version, "flota-bench", "12:00:00", "Nov 23 2026",
-                "v5.5-flota", "00".repeat(32), 0, 0, 16, 0);
-        Random random = new Random(version.hashCode());
-        ImageBuilder builder = ImageBuilder.app(Chip.ESP32_C3, description);
-        long remaining = Math.max(1024, size - 0x11000) & ~3;
-        long address = 0x42010018L;
-        while (remaining > 0) {
-            byte[] code = new byte[(int) Math.min(remaining, MAX_SEGMENT)];
-            random.nextBytes(code);
-            builder.segment(address, code);
-            address += code.length;
-            remaining -= code.length;
-        }
-        return builder.build();
+        return SyntheticApp.of(version).project("flota-bench").maxSegment(MAX_SEGMENT).sized(size);
     }
 
     /**

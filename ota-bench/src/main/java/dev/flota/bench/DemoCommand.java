@@ -5,7 +5,6 @@ import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.FlashProvisioning;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.Chip;
-import dev.flota.flash.image.ImageBuilder;
 import dev.flota.flash.nor.CompactStorage;
 import dev.flota.flash.nor.FlashConfig;
 import dev.flota.flash.nor.FlashTiming;
@@ -16,6 +15,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.ImageSigner;
 import dev.flota.flash.secureboot.SecureBootSigner;
+import dev.flota.flash.testing.SyntheticApp;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.encrypted.DecryptionKey;
@@ -37,7 +37,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -218,12 +217,9 @@ final class DemoCommand implements Callable<Integer> {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
+    /** The demo's firmware: a real ESP32-C3 app of about {@code size} bytes, its code in one segment. */
     private static byte[] app(String version, int size) {
-        AppDescription description = new AppDescription(0, version, "flota-demo", "12:00:00", "Nov 23 2026",
-                "v5.5-flota", "00".repeat(32), 0, 0, 16, 0);
-        byte[] code = new byte[Math.max(1024, size - 0x11000) & ~3];
-        new Random(version.hashCode()).nextBytes(code);
-        return ImageBuilder.app(Chip.ESP32_C3, description).segment(0x42010018L, code).build();
+        return SyntheticApp.of(version).project("flota-demo").sized(size);
     }
 
     private static java.security.PrivateKey ecKey(String curve) throws Exception {

@@ -6,7 +6,6 @@ import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.FlashProvisioning;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.Chip;
-import dev.flota.flash.image.ImageBuilder;
 import dev.flota.flash.nor.CompactStorage;
 import dev.flota.flash.nor.FlashConfig;
 import dev.flota.flash.nor.FlashTiming;
@@ -16,12 +15,12 @@ import dev.flota.flash.ota.OtaHandle;
 import dev.flota.flash.ota.OtaOperations;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
+import dev.flota.flash.testing.SyntheticApp;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -124,12 +123,9 @@ final class DevicesBenchCommand implements Callable<Integer> {
         return updated.get() == devices ? 0 : 1;
     }
 
+    /** A real ESP32-C3 app holding {@code payload} pseudo-random bytes of code. */
     private static byte[] app(String version, int payload) {
-        AppDescription description = new AppDescription(0, version, "fleet-bench", "00:00:00", "Nov 23 2026",
-                "v5.5", "00".repeat(32), 0, 0, 16, 0);
-        byte[] code = new byte[Math.max(0, payload) & ~3];
-        new Random(version.hashCode()).nextBytes(code);
-        return ImageBuilder.app(Chip.ESP32_C3, description).segment(0x42010018L, code).build();
+        return SyntheticApp.of(version).project("fleet-bench").time("00:00:00").idfVersion("v5.5").build(payload);
     }
 
     private static long usedHeapAfterGc() {
