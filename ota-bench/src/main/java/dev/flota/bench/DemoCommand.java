@@ -15,6 +15,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.ImageSigner;
 import dev.flota.flash.secureboot.SecureBootSigner;
+import dev.flota.flash.testing.Directories;
 import dev.flota.flash.testing.SyntheticApp;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
@@ -27,7 +28,6 @@ import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
 import dev.flota.ota.tls.SelfSignedCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             return run(out, dir, started);
         } finally {
-            deleteTree(dir);
+            Directories.deleteTree(dir);
         }
     }
 
@@ -226,14 +226,6 @@ final class DemoCommand implements Callable<Integer> {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec(curve));
         return generator.generateKeyPair().getPrivate();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** A bar on a terminal, a line per 10% otherwise. */

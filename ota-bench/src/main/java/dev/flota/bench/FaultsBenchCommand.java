@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.nor.CompactStorage;
 import dev.flota.flash.nor.SectorPool;
+import dev.flota.flash.testing.Directories;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.encrypted.DecryptionKey;
@@ -102,7 +103,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
             output.write("Flota bench faults", result);
             return allCompleted ? 0 : 1;
         } finally {
-            DemoFiles.deleteTree(dir);
+            Directories.deleteTree(dir);
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.nor.CompactStorage;
 import dev.flota.flash.nor.SectorPool;
+import dev.flota.flash.testing.Directories;
 import dev.flota.ota.BufferBudget;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
@@ -106,7 +107,7 @@ final class FleetBenchCommand implements Callable<Integer> {
                 return result.get("failed").asInt() == 0 ? 0 : 1;
             }
         } finally {
-            DemoFiles.deleteTree(dir);
+            Directories.deleteTree(dir);
         }
     }
 

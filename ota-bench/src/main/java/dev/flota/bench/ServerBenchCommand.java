@@ -1,6 +1,7 @@
 package dev.flota.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flota.flash.testing.Directories;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.NginxServer;
 import dev.flota.ota.server.RunningImageServer;
@@ -28,7 +29,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -190,7 +190,7 @@ final class ServerBenchCommand implements Callable<Integer> {
             return failed ? 1 : 0;
         } finally {
             loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
-            deleteTree(dir);
+            Directories.deleteTreeQuietly(dir);
         }
     }
 
@@ -346,14 +346,6 @@ final class ServerBenchCommand implements Callable<Integer> {
                 random.nextBytes(chunk);
                 stream.write(chunk, 0, (int) Math.min(chunk.length, size - written));
             }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a temporary directory left behind is harmless
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.flota.bench;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
+import dev.flota.flash.testing.Directories;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.encrypted.DecryptionKey;
@@ -98,7 +99,7 @@ final class SingleBenchCommand implements Callable<Integer> {
             output.write("Flota bench single", result);
             return 0;
         } finally {
-            DemoFiles.deleteTree(dir);
+            Directories.deleteTree(dir);
         }
     }
 
