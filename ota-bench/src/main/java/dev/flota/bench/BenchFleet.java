@@ -21,6 +21,9 @@ final class BenchFleet {
     private static final long FACTORY_SIZE = 0x40000;
     /** ESP-IDF refuses segments of 16 MiB or more; larger bench images get several. */
     private static final int MAX_SEGMENT = 8 << 20;
+    private static final FlashConfig INSTANT = FlashConfig.defaults().timing(FlashTiming.instant());
+    private static final FlashConfig TIMED = FlashConfig.defaults().timing(FlashTiming.typical());
+    private static final DeviceProperties PROPERTIES = DeviceProperties.of(Chip.ESP32_C3).withRollback(true);
 
     private BenchFleet() {
     }
@@ -35,17 +38,47 @@ final class BenchFleet {
      * compact backend: every device made from it with {@link CompactStorage#copy()} shares its sectors.
      */
     static CompactStorage template(long imageSize, SectorPool pool) {
-        CompactStorage template = new CompactStorage(flashSize(imageSize), pool);
-        provision(template, imageSize);
+        return template(flashSize(imageSize), table(imageSize), factoryApp(), pool);
+    }
+
+    /**
+     * A template flash of {@code flashSize} bytes holding {@code table} and {@code factoryApp}, in a compact backend:
+     * every device made from it with {@link #device} shares its sectors.
+     */
+    static CompactStorage template(long flashSize, PartitionTable table, byte[] factoryApp, SectorPool pool) {
+        CompactStorage template = new CompactStorage(flashSize, pool);
+        provision(template, table, factoryApp);
         return template;
     }
 
     /** One device with its own in-memory flash, laid out as {@link #template}: what a single-device user runs. */
     static Device memoryDevice(long imageSize) {
         FlashStorage storage = FlashStorage.inMemory(flashSize(imageSize));
-        provision(storage, imageSize);
-        return Device.poweredOn(NorFlash.create(storage, config(false)),
-                DeviceProperties.of(Chip.ESP32_C3).withRollback(true));
+        provision(storage, table(imageSize), factoryApp());
+        return Device.poweredOn(NorFlash.create(storage, config(false)), PROPERTIES);
+    }
+
+    /**
+     * The partition layout of the benches and the demo: nvs, otadata, a factory app at 0x10000 and the two OTA slots
+     * right after it.
+     */
+    static PartitionTable table(long factorySize, long slot0Size, long slot1Size) {
+        long ota0 = 0x10000 + factorySize;
+        return PartitionTable.of(List.of(
+                Partition.of("nvs", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_NVS, 0x9000, 0x4000),
+                Partition.of("otadata", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_OTA, 0xd000, 0x2000),
+                Partition.of("factory", Partition.TYPE_APP, Partition.SUBTYPE_APP_FACTORY, 0x10000, factorySize),
+                Partition.of("ota_0", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN, ota0, slot0Size),
+                Partition.of("ota_1", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN + 1, ota0 + slot0Size,
+                        slot1Size)));
+    }
+
+    private static PartitionTable table(long imageSize) {
+        return table(FACTORY_SIZE, slotSize(imageSize), slotSize(imageSize));
+    }
+
+    private static byte[] factoryApp() {
+        return app("1.0.0", 32 * 1024);
     }
 
     private static long slotSize(long imageSize) {
@@ -56,26 +89,17 @@ final class BenchFleet {
         return Long.highestOneBit(0x10000 + FACTORY_SIZE + 2 * slotSize(imageSize) - 1) << 1;
     }
 
-    private static void provision(FlashStorage storage, long imageSize) {
-        long slot = slotSize(imageSize);
-        long factory = FACTORY_SIZE;
-        PartitionTable table = PartitionTable.of(List.of(
-                Partition.of("nvs", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_NVS, 0x9000, 0x4000),
-                Partition.of("otadata", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_OTA, 0xd000, 0x2000),
-                Partition.of("factory", Partition.TYPE_APP, Partition.SUBTYPE_APP_FACTORY, 0x10000, factory),
-                Partition.of("ota_0", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN, 0x10000 + factory, slot),
-                Partition.of("ota_1", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN + 1, 0x10000 + factory + slot,
-                        slot)));
-        FlashProvisioning.provision(NorFlash.create(storage, config(false)), table, 0x8000, app("1.0.0", 32 * 1024));
+    private static void provision(FlashStorage storage, PartitionTable table, byte[] factoryApp) {
+        FlashProvisioning.provision(NorFlash.create(storage, config(false)), table, 0x8000, factoryApp);
     }
 
+    /** Flash operations instantly, or taking their datasheet time. */
     static FlashConfig config(boolean timingModel) {
-        return FlashConfig.defaults().timing(timingModel ? FlashTiming.typical() : FlashTiming.instant());
+        return timingModel ? TIMED : INSTANT;
     }
 
-    /** A device powered on from a copy of {@code template}. */
+    /** A device (ESP32-C3, rollback enabled) powered on from a copy of {@code template}. */
     static Device device(CompactStorage template, boolean timingModel) {
-        return Device.poweredOn(NorFlash.create(template.copy(), config(timingModel)),
-                DeviceProperties.of(Chip.ESP32_C3).withRollback(true));
+        return Device.poweredOn(NorFlash.create(template.copy(), config(timingModel)), PROPERTIES);
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -107,8 +105,8 @@ final class BenchMergeCommand implements Callable<Integer> {
                 .put("bytes", bytes)
                 .put("durationSeconds", duration)
                 .put("aggregateMbPerSec", duration > 0 ? Math.round(bytes / 1e6 / duration * 10) / 10.0 : 0.0)
-                .put("p50Ms", percentile(latencies, 50))
-                .put("p99Ms", percentile(latencies, 99));
+                .put("p50Ms", Percentiles.nearestRank(latencies, 50))
+                .put("p99Ms", Percentiles.nearestRank(latencies, 99));
         putNumber(result, "heapPeakMiB", heapPeak);
         putNumber(result, "bufferedPerUpdateBytes", buffered);
         ArrayNode all = result.putArray("latenciesMs");
@@ -173,15 +171,6 @@ final class BenchMergeCommand implements Callable<Integer> {
             throw new UsageException(file + " has a bad shard '" + label + "' (expected i/n with 1 <= i <= n)");
         }
         return new Shard(file, node, index, count);
-    }
-
-    /** Nearest rank: the smallest value with at least {@code percentile}% of the values at or below it. */
-    static long percentile(List<Long> sorted, int percentile) {
-        if (sorted.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
     private static void putNumber(ObjectNode node, String field, double value) {

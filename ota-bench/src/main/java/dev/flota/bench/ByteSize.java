@@ -1,5 +1,6 @@
 package dev.flota.bench;
 
+import dev.flota.flash.nor.NorFlash;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,5 +39,23 @@ final class ByteSize {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new UsageException("not a size: " + text, e);
         }
+    }
+
+    /** A size that has to fit an {@code int} (a request, a buffer, an image held in memory): below 2 GiB. */
+    static int parseInt(String text) {
+        long value = parse(text);
+        if (value > Integer.MAX_VALUE) {
+            throw new UsageException("size out of range (at most 2 GiB - 1): " + text);
+        }
+        return (int) value;
+    }
+
+    /** A flash size, or another size counted in whole flash sectors: a positive multiple of 4 KiB up to 1 GiB. */
+    static long parseFlashSize(String text) {
+        long value = parse(text);
+        if (value <= 0 || value % NorFlash.SECTOR_SIZE != 0 || value > (1L << 30)) {
+            throw new UsageException("flash size must be a positive multiple of 4 KiB up to 1 GiB: " + text);
+        }
+        return value;
     }
 }

@@ -1,18 +1,10 @@
 package dev.flota.bench;
 
 import dev.flota.flash.device.Device;
-import dev.flota.flash.device.DeviceProperties;
-import dev.flota.flash.device.FlashProvisioning;
 import dev.flota.flash.image.AppDescription;
-import dev.flota.flash.image.Chip;
 import dev.flota.flash.nor.CompactStorage;
-import dev.flota.flash.nor.FlashConfig;
-import dev.flota.flash.nor.FlashTiming;
-import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.nor.SectorPool;
 import dev.flota.flash.ota.OtaOperations;
-import dev.flota.flash.partition.Partition;
-import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.ImageSigner;
 import dev.flota.flash.secureboot.SecureBootSigner;
 import dev.flota.flash.testing.Directories;
@@ -93,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  keys: Secure Boot V2 ECDSA P-256 signing key " + signer.publicKey().digestHex().substring(0, 16)
                 + "..., device ECC key from an HMAC key, TLS CA for 127.0.0.1");
 
-        byte[] firmware = app("2.0.0", (int) UpdateCommand.byteCount(imageSize));
+        byte[] firmware = app("2.0.0", ByteSize.parseInt(imageSize));
         byte[] signed = ImageSigner.sign(firmware, List.of(signer));
         byte[] encrypted = ImageEncryptor.encrypt(signed, EncryptionKey.forDevice(deviceKey));
         Files.write(dir.resolve("firmware.enc.bin"), encrypted);
@@ -108,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
             List<Device> fleet = fleet(signer);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             HttpsOta ota = HttpsOta.create().url(url).caPem(certificates.caPem()).partialHttpDownload(true)
-                    .maxHttpRequestSize((int) UpdateCommand.byteCount(requestSize)).decryptionKey(deviceKey)
+                    .maxHttpRequestSize(ByteSize.parseInt(requestSize)).decryptionKey(deviceKey)
                     .verifyKeys(List.of(signer.publicKey())).meterRegistry(registry);
             Result result = updateAll(out, ota, fleet, signed.length);
             int running = rebootAll(fleet);
@@ -119,21 +111,11 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private List<Device> fleet(SecureBootSigner signer) {
-        SectorPool pool = new SectorPool();
-        PartitionTable table = PartitionTable.of(List.of(
-                Partition.of("nvs", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_NVS, 0x9000, 0x4000),
-                Partition.of("otadata", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_OTA, 0xd000, 0x2000),
-                Partition.of("factory", Partition.TYPE_APP, Partition.SUBTYPE_APP_FACTORY, 0x10000, 0x100000),
-                Partition.of("ota_0", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN, 0x110000, 0x180000),
-                Partition.of("ota_1", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN + 1, 0x290000, 0x160000)));
-        FlashConfig config = FlashConfig.defaults().timing(FlashTiming.instant());
-        CompactStorage template = new CompactStorage(4 << 20, pool);
-        FlashProvisioning.provision(NorFlash.create(template, config), table, 0x8000,
-                ImageSigner.sign(app("1.0.0", 64 * 1024), List.of(signer)));
-        DeviceProperties properties = DeviceProperties.of(Chip.ESP32_C3).withRollback(true);
+        CompactStorage template = BenchFleet.template(4 << 20, BenchFleet.table(0x100000, 0x180000, 0x160000),
+                ImageSigner.sign(app("1.0.0", 64 * 1024), List.of(signer)), new SectorPool());
         List<Device> fleet = new ArrayList<>();
         for (int i = 0; i < devices; i++) {
-            fleet.add(Device.poweredOn(NorFlash.create(template.copy(), config), properties));
+            fleet.add(BenchFleet.device(template, false));
         }
         return fleet;
     }
@@ -199,7 +181,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  downloaded:         %.1f MiB in %.2f s = %.1f MiB/s%n",
                 result.succeeded.get() * (double) encryptedBytes / (1 << 20), updateSeconds,
                 result.succeeded.get() * (double) encryptedBytes / (1 << 20) / updateSeconds);
-        out.printf("  update time:        p50 %d ms, p99 %d ms%n", percentile(sorted, 50), percentile(sorted, 99));
+        out.printf("  update time:        p50 %d ms, p99 %d ms%n", Percentiles.nearestRank(sorted, 50),
+                Percentiles.nearestRank(sorted, 99));
         out.printf("  bytes wasted:       %d%n", result.wasted.get());
         out.printf("  buffered/update:    at most %d bytes between network and flash%n", result.peakBuffered.get());
         out.printf("  total demo time:    %.1f s%n", seconds);
@@ -207,14 +190,6 @@ final class DemoCommand implements Callable<Integer> {
         MeterSummary.print(out, registry);
         out.println(running == devices ? "OK: every device runs the new firmware" : "FAILED: not every device "
                 + "runs the new firmware");
-    }
-
-    private static long percentile(List<Long> sorted, int percentile) {
-        if (sorted.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
     /** The demo's firmware: a real ESP32-C3 app of about {@code size} bytes, its code in one segment. */

@@ -2,25 +2,17 @@ package dev.flota.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.Device;
-import dev.flota.flash.device.DeviceProperties;
-import dev.flota.flash.device.FlashProvisioning;
 import dev.flota.flash.image.AppDescription;
-import dev.flota.flash.image.Chip;
 import dev.flota.flash.nor.CompactStorage;
-import dev.flota.flash.nor.FlashConfig;
-import dev.flota.flash.nor.FlashTiming;
-import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.nor.SectorPool;
 import dev.flota.flash.ota.OtaHandle;
 import dev.flota.flash.ota.OtaOperations;
 import dev.flota.flash.partition.Partition;
-import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.testing.SyntheticApp;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -55,30 +47,22 @@ final class DevicesBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long flashBytes = FlashFiles.size(flashSize);
-        long updateBytes = FlashFiles.size(updateSize);
+        long flashBytes = ByteSize.parseFlashSize(flashSize);
+        long updateBytes = ByteSize.parseFlashSize(updateSize);
         long slot = (flashBytes - 0x10000 - 0x40000) / 2 / 0x10000 * 0x10000;
         if (slot < updateBytes + 0x20000) {
             throw new UsageException("a " + flashSize + " flash has no room for a " + updateSize + " update");
         }
-        PartitionTable table = PartitionTable.of(List.of(
-                Partition.of("nvs", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_NVS, 0x9000, 0x4000),
-                Partition.of("otadata", Partition.TYPE_DATA, Partition.SUBTYPE_DATA_OTA, 0xd000, 0x2000),
-                Partition.of("factory", Partition.TYPE_APP, Partition.SUBTYPE_APP_FACTORY, 0x10000, 0x40000),
-                Partition.of("ota_0", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN, 0x50000, slot),
-                Partition.of("ota_1", Partition.TYPE_APP, Partition.SUBTYPE_APP_OTA_MIN + 1, 0x50000 + slot, slot)));
         SectorPool pool = new SectorPool();
-        CompactStorage template = new CompactStorage(flashBytes, pool);
-        FlashConfig config = FlashConfig.defaults().timing(FlashTiming.instant());
-        FlashProvisioning.provision(NorFlash.create(template, config), table, 0x8000, app("1.0", 64 * 1024));
+        CompactStorage template = BenchFleet.template(flashBytes, BenchFleet.table(0x40000, slot, slot),
+                app("1.0", 64 * 1024), pool);
         byte[] update = app("2.0", (int) updateBytes - 0x11000);
-        DeviceProperties properties = DeviceProperties.of(Chip.ESP32_C3).withRollback(true);
 
         long start = System.nanoTime();
         AtomicInteger updated = new AtomicInteger();
         Device[] fleet = new Device[devices];
         IntStream.range(0, devices).parallel().forEach(i -> {
-            Device device = Device.poweredOn(NorFlash.create(template.copy(), config), properties);
+            Device device = BenchFleet.device(template, false);
             OtaOperations ota = OtaOperations.on(device);
             Partition target = ota.getNextUpdatePartition(null).orElseThrow();
             OtaHandle handle = ota.begin(target, OtaOperations.OTA_WITH_SEQUENTIAL_WRITES);

@@ -61,9 +61,9 @@ final class FaultsBenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("flota-faults");
         try {
             EccDecryptionKey key = DecryptionKey.fromHmacKey(new byte[32]);
-            byte[] image = ImageEncryptor.encrypt(BenchFleet.app("2.0.0", UpdateCommand.byteCount(imageSize)),
+            byte[] image = ImageEncryptor.encrypt(BenchFleet.app("2.0.0", ByteSize.parseInt(imageSize)),
                     EncryptionKey.forDevice(key));
-            byte[] changed = ImageEncryptor.encrypt(BenchFleet.app("2.0.1", UpdateCommand.byteCount(imageSize)),
+            byte[] changed = ImageEncryptor.encrypt(BenchFleet.app("2.0.1", ByteSize.parseInt(imageSize)),
                     EncryptionKey.forDevice(key));
             int third = image.length / 3;
             List<Object[]> cases = List.of(

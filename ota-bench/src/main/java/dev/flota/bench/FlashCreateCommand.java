@@ -60,7 +60,7 @@ final class FlashCreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long bytes = FlashFiles.size(size);
+        long bytes = ByteSize.parseFlashSize(size);
         PartitionTable table;
         try {
             table = PartitionTable.parseBinaryOrCsv(CliFiles.read(partitions),

@@ -17,7 +17,6 @@ import java.nio.file.Path;
  */
 final class FlashFiles {
 
-
     private FlashFiles() {
     }
 
@@ -59,14 +58,5 @@ final class FlashFiles {
 
     static FlashConfig config() {
         return FlashConfig.defaults().timing(FlashTiming.instant());
-    }
-
-    /** A flash size: bytes, hex ({@code 0x400000}), or with a unit ({@code 4MB}, {@code 4MiB}, {@code 512K}). */
-    static long size(String text) {
-        long value = ByteSize.parse(text);
-        if (value <= 0 || value % NorFlash.SECTOR_SIZE != 0 || value > (1L << 30)) {
-            throw new UsageException("flash size must be a positive multiple of 4 KiB up to 1 GiB: " + text);
-        }
-        return value;
     }
 }

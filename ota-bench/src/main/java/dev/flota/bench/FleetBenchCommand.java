@@ -78,7 +78,7 @@ final class FleetBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int[] part = Shards.parse(shard);
         int mine = Shards.size(devices, part[0], part[1]);
-        long size = UpdateCommand.byteCount(imageSize);
+        long size = ByteSize.parseInt(imageSize);
         BufferBudget budget;
         try {
             budget = BufferBudget.of(ByteSize.parse(fleetBuffer));
@@ -96,9 +96,9 @@ final class FleetBenchCommand implements Callable<Integer> {
             try (RunningImageServer server = ImageServer.create().directory(dir).tls(tls.serverCertPem(),
                     tls.serverKeyPem()).recordRequests(false).bindNow()) {
                 HttpsOta ota = HttpsOta.create().url(server.url("fw.enc.bin")).caPem(tls.caPem())
-                        .partialHttpDownload(true).maxHttpRequestSize((int) UpdateCommand.byteCount(requestSize))
+                        .partialHttpDownload(true).maxHttpRequestSize(ByteSize.parseInt(requestSize))
                         .decryptionKey(key).realFlashTiming(timingModel)
-                        .maxBufferedBytes((int) UpdateCommand.byteCount(maxBuffered))
+                        .maxBufferedBytes(ByteSize.parseInt(maxBuffered))
                         .bufferBudget(budget)
                         .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30));
                 ObjectNode result = run(out, ota, budget, mine, image.length + 512L, size, part);
@@ -151,7 +151,8 @@ final class FleetBenchCommand implements Callable<Integer> {
                 .put("failed", failed.get()).put("imageSize", encryptedBytes)
                 .put("bytes", succeeded.get() * encryptedBytes).put("durationSeconds", round(seconds))
                 .put("aggregateMbPerSec", round(succeeded.get() * encryptedBytes / 1e6 / seconds))
-                .put("p50Ms", percentile(sorted, 50)).put("p99Ms", percentile(sorted, 99))
+                .put("p50Ms", Percentiles.nearestRank(sorted, 50))
+                .put("p99Ms", Percentiles.nearestRank(sorted, 99))
                 .put("heapPeakMiB", heap.peakMiB()).put("heapMaxMiB", Runtime.getRuntime().maxMemory() >> 20)
                 .put("bufferedPerUpdateBytes", buffered.get()).put("fleetBufferBytes", budget.capacity())
                 .put("timingModel", timingModel);
@@ -165,14 +166,6 @@ final class FleetBenchCommand implements Callable<Integer> {
         ObjectNode copy = result.deepCopy();
         copy.remove("latenciesMs");
         return copy;
-    }
-
-    static long percentile(List<Long> sorted, int percentile) {
-        if (sorted.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
     static double round(double value) {

@@ -113,8 +113,8 @@ final class ServerBenchCommand implements Callable<Integer> {
         if (clients < 1 || requestsPerClient < 1) {
             throw new UsageException("--clients and --requests-per-client must be at least 1");
         }
-        long image = FlashFiles.size(imageSize);
-        long range = FlashFiles.size(rangeSize);
+        long image = ByteSize.parseFlashSize(imageSize);
+        long range = ByteSize.parseFlashSize(rangeSize);
         if (range > image) {
             throw new UsageException("--range-size " + rangeSize + " is larger than --image-size " + imageSize);
         }

@@ -76,7 +76,7 @@ final class SingleBenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("flota-single");
         try {
             EccDecryptionKey key = DecryptionKey.fromHmacKey(new byte[32]);
-            byte[] image = BenchFleet.app("2.0.0", UpdateCommand.byteCount(imageSize));
+            byte[] image = BenchFleet.app("2.0.0", ByteSize.parseInt(imageSize));
             Files.write(dir.resolve("plain.bin"), image);
             Files.write(dir.resolve("encrypted.bin"), ImageEncryptor.encrypt(image, EncryptionKey.forDevice(key)));
             SelfSignedCertificates tls = SelfSignedCertificates.generate();
@@ -118,7 +118,7 @@ final class SingleBenchCommand implements Callable<Integer> {
             long bytes = Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
             HttpsOta ota = HttpsOta.create().url(file).caPem(tls.caPem()).partialHttpDownload(c.requestSize() > 0)
                     .maxHttpRequestSize(Math.max(1, c.requestSize())).decryptionKey(c.encrypted() ? key : null)
-                    .maxBufferedBytes((int) UpdateCommand.byteCount(maxBuffered))
+                    .maxBufferedBytes(ByteSize.parseInt(maxBuffered))
                     .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
             double flota = median(() -> {
                 Device device = BenchFleet.memoryDevice(plainSize);

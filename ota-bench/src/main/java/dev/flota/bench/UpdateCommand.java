@@ -140,7 +140,7 @@ final class UpdateCommand implements Callable<Integer> {
             ota = ota.clientCertificate(CliFiles.readText(cert), CliFiles.readText(key));
         }
         if (partialSize != null) {
-            ota = ota.partialHttpDownload(true).maxHttpRequestSize((int) byteCount(partialSize));
+            ota = ota.partialHttpDownload(true).maxHttpRequestSize(ByteSize.parseInt(partialSize));
         }
         if (decrypt != null) {
             try {
@@ -218,14 +218,6 @@ final class UpdateCommand implements Callable<Integer> {
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
             throw new UsageException("not a duration: " + text + " (e.g. 30s, 2m)", e);
         }
-    }
-
-    static long byteCount(String text) {
-        long value = ByteSize.parse(text);
-        if (value > Integer.MAX_VALUE) {
-            throw new UsageException("size out of range (at most 2 GiB - 1): " + text);
-        }
-        return value;
     }
 
     /** A progress bar on a terminal, nothing otherwise (each write is already an event line). */
