@@ -1,7 +1,6 @@
 package dev.flota.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -18,7 +17,7 @@ final class BenchOutput {
     /** Writes {@code result} to whichever of the two files was asked for. */
     void write(String title, ObjectNode result) {
         if (json != null) {
-            CliFiles.write(json, result.toPrettyString().getBytes(StandardCharsets.UTF_8));
+            Json.write(json, result);
         }
         if (html != null) {
             BenchReport.writeHtml(html, title, List.of(result));

@@ -98,8 +98,7 @@ final class DevicesBenchCommand implements Callable<Integer> {
                 + "%d distinct sectors shared%n", updated.get(), heap >> 20, devices == 0 ? 0 : heap / devices >> 10,
                 Runtime.getRuntime().maxMemory() >> 20, pool.distinctSectors());
         if (json != null) {
-            CliFiles.write(json, Json.MAPPER.valueToTree(result).toPrettyString().getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
+            Json.write(json, result);
         }
         if (fleet.length > 0 && fleet[0] == null) {
             throw new IllegalStateException("fleet lost");

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.flash.device.BootResult;
 import dev.flota.flash.device.Device;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code flash boot}: a reset; persists what the bootloader writes and which app now runs. */
@@ -21,20 +19,20 @@ final class FlashBootCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "the flash image")
-    Path file;
+    @Mixin
+    FlashImageFile file;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
-        try (FlashFiles.Opened opened = FlashFiles.open(file)) {
+        try (FlashFiles.Opened opened = file.open()) {
             Device device = Device.of(opened.flash(), opened.properties());
             BootResult boot = device.reboot();
             opened.save(device.properties());
             PrintWriter out = spec.commandLine().getOut();
-            if (json) {
+            if (json.enabled()) {
                 ObjectNode root = Json.object();
                 root.put("booted", boot.booted().map(p -> p.label()).orElse(null));
                 root.set("appDescription", boot.appDescription().map(ImageInfoCommand::appJson).orElse(null));

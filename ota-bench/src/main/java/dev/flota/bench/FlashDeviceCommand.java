@@ -3,9 +3,8 @@ package dev.flota.bench;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.ota.OtaException;
 import dev.flota.flash.ota.OtaOperations;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -17,12 +16,12 @@ abstract class FlashDeviceCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the flash image")
-    Path file;
+    @Mixin
+    FlashImageFile file;
 
     @Override
     public final Integer call() {
-        try (FlashFiles.Opened opened = FlashFiles.open(file)) {
+        try (FlashFiles.Opened opened = file.open()) {
             Device device = Device.attach(opened.flash(), opened.properties());
             try {
                 String done = apply(OtaOperations.on(device));

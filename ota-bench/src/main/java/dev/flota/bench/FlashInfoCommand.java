@@ -14,11 +14,9 @@ import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code flash info}: the table, otadata, what would boot, and every app in a simulated device's flash. */
@@ -30,15 +28,15 @@ final class FlashInfoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "the flash image")
-    Path file;
+    @Mixin
+    FlashImageFile file;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
-        try (FlashFiles.Opened opened = FlashFiles.open(file)) {
+        try (FlashFiles.Opened opened = file.open()) {
             NorFlash flash = opened.flash();
             DeviceProperties properties = opened.properties();
             PartitionTable.ParseReport report;
@@ -76,7 +74,7 @@ final class FlashInfoCommand implements Callable<Integer> {
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
-            if (json) {
+            if (json.enabled()) {
                 Json.print(out, root);
             } else {
                 printText(out, root, table);

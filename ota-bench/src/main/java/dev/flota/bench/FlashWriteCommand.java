@@ -7,6 +7,7 @@ import dev.flota.flash.partition.PartitionTable;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -19,8 +20,8 @@ final class FlashWriteCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the flash image")
-    Path file;
+    @Mixin
+    FlashImageFile file;
 
     @Option(names = "--partition", required = true, paramLabel = "LABEL", description = "the partition to write")
     String label;
@@ -31,12 +32,12 @@ final class FlashWriteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         byte[] bytes = CliFiles.read(image);
-        try (FlashFiles.Opened opened = FlashFiles.open(file)) {
+        try (FlashFiles.Opened opened = file.open()) {
             NorFlash flash = opened.flash();
             DeviceProperties properties = opened.properties();
             Partition partition = PartitionTable.parse(flash.read(properties.partitionTableOffset(),
                     PartitionTable.MAX_LENGTH)).find(label).orElseThrow(() -> new UsageException(
-                            "no partition '" + label + "' in the table of " + file));
+                            "no partition '" + label + "' in the table of " + file.path()));
             if (bytes.length > partition.size()) {
                 spec.commandLine().getErr().printf("error: %s (%d bytes) does not fit partition '%s' (%d bytes)%n",
                         image, bytes.length, label, partition.size());

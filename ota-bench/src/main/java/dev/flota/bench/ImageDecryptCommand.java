@@ -1,6 +1,5 @@
 package dev.flota.bench;
 
-import dev.flota.flash.FormatException;
 import dev.flota.ota.encrypted.DecryptException;
 import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.encrypted.ImageDecryptor;
@@ -82,15 +81,8 @@ final class ImageDecryptCommand implements Callable<Integer> {
     }
 
     private DecryptionKey loadKey() {
-        try {
-            if (keySource.pem != null) {
-                return DecryptionKey.fromPem(CliFiles.readText(keySource.pem));
-            }
-            return DecryptionKey.fromHmacKey(CliFiles.read(keySource.hmac));
-        } catch (FormatException | IllegalArgumentException | DecryptException e) {
-            throw new UsageException((keySource.pem != null ? keySource.pem : keySource.hmac) + ": " + e.getMessage(),
-                    e);
-        }
+        Path file = keySource.pem != null ? keySource.pem : keySource.hmac;
+        return KeyFiles.decryptionKey(keySource.pem, keySource.hmac, file.toString());
     }
 
     private static void deleteQuietly(Path path) {

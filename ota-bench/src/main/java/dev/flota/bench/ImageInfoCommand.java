@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,14 +30,14 @@ final class ImageInfoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the image (.bin)")
     Path file;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         ImageVerification result = ImageVerifier.verify(CliFiles.read(file));
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.enabled()) {
             Json.print(out, toJson(result));
         } else {
             printText(out, result);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -42,8 +43,8 @@ final class ImageVerifyCommand implements Callable<Integer> {
     @Option(names = "--ignore-stored-digest", description = "do not compare the block's stored image digest")
     boolean ignoreStoredDigest;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Parameters(paramLabel = "FILE", description = "the signed image")
     Path file;
@@ -67,7 +68,7 @@ final class ImageVerifyCommand implements Callable<Integer> {
                 .map(p -> ImageVerifier.verify(image, VerifyOptions.defaults().signaturePolicy(p))).toList();
         boolean accepted = results.stream().anyMatch(ImageVerification::valid);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.enabled()) {
             Json.print(out, toJson(accepted, trusted, results));
         } else {
             printText(out, accepted, policies, results);

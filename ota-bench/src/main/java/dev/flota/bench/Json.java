@@ -1,10 +1,13 @@
 package dev.flota.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /** The JSON written by {@code --json}: pretty-printed, keys in insertion order, nulls kept. */
 final class Json {
@@ -25,6 +28,11 @@ final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Writes {@code value} pretty-printed to {@code file}, as {@code --json FILE} does. */
+    static void write(Path file, JsonNode value) {
+        CliFiles.write(file, value.toPrettyString().getBytes(StandardCharsets.UTF_8));
     }
 
     static String hex(long value) {

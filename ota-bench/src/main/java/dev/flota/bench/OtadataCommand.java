@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,8 +40,8 @@ final class OtadataCommand implements Callable<Integer> {
     @Option(names = "--rollback", description = "CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE: PENDING_VERIFY is aborted")
     boolean rollback;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
@@ -63,7 +64,7 @@ final class OtadataCommand implements Callable<Integer> {
         }
         BootSelection selection = otadata.select(table, rollback);
         Optional<Partition> boot = selection.partition(table);
-        if (json) {
+        if (json.enabled()) {
             ObjectNode root = Json.object();
             root.set("entries", entriesJson(otadata));
             root.put("boot", boot.map(Partition::label).orElse(null));

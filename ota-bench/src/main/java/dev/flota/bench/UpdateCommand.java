@@ -1,7 +1,6 @@
 package dev.flota.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flota.flash.FormatException;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.image.Chip;
@@ -9,8 +8,6 @@ import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.OtaException;
-import dev.flota.ota.encrypted.DecryptException;
-import dev.flota.ota.encrypted.DecryptionKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -143,12 +140,7 @@ final class UpdateCommand implements Callable<Integer> {
             ota = ota.partialHttpDownload(true).maxHttpRequestSize(ByteSize.parseInt(partialSize));
         }
         if (decrypt != null) {
-            try {
-                ota = ota.decryptionKey(decrypt.pem != null ? DecryptionKey.fromPem(CliFiles.readText(decrypt.pem))
-                        : DecryptionKey.fromHmacKey(CliFiles.read(decrypt.hmac)));
-            } catch (FormatException | IllegalArgumentException | DecryptException e) {
-                throw new UsageException("decryption key: " + e.getMessage(), e);
-            }
+            ota = ota.decryptionKey(KeyFiles.decryptionKey(decrypt.pem, decrypt.hmac, "decryption key"));
         }
         if (!verifyKeys.isEmpty()) {
             List<SecureBootKey> keys = verifyKeys.stream().map(KeyFiles::verificationKey).toList();
