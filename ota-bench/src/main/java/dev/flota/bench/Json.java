@@ -10,18 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** The JSON written by {@code --json}: pretty-printed, keys in insertion order, nulls kept. */
-final class Json {
+public final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
-    static void print(PrintWriter out, Object value) {
+    public static void print(PrintWriter out, Object value) {
         try {
             out.println(MAPPER.writeValueAsString(value));
             out.flush();
@@ -31,11 +31,11 @@ final class Json {
     }
 
     /** Writes {@code value} pretty-printed to {@code file}, as {@code --json FILE} does. */
-    static void write(Path file, JsonNode value) {
+    public static void write(Path file, JsonNode value) {
         CliFiles.write(file, value.toPrettyString().getBytes(StandardCharsets.UTF_8));
     }
 
-    static String hex(long value) {
+    public static String hex(long value) {
         return "0x" + Long.toHexString(value);
     }
 }

@@ -9,13 +9,13 @@ import dev.flota.ota.encrypted.DecryptionKey;
 import java.nio.file.Path;
 
 /** PEM key files given on the command line; a key that cannot be used is a usage error. */
-final class KeyFiles {
+public final class KeyFiles {
 
     private KeyFiles() {
     }
 
     /** The Secure Boot V2 public key in a public-key PEM, or the one that goes with a private-key PEM. */
-    static SecureBootKey verificationKey(Path path) {
+    public static SecureBootKey verificationKey(Path path) {
         String pem = CliFiles.readText(path);
         try {
             return PemKeys.isPrivate(pem) ? SecureBootSigner.from(PemKeys.privateKey(pem)).publicKey()
@@ -30,7 +30,7 @@ final class KeyFiles {
      * 32-byte HMAC key file {@code hmac} (ECC scheme). A key that cannot be used is a usage error whose message starts
      * with {@code what}.
      */
-    static DecryptionKey decryptionKey(Path pem, Path hmac, String what) {
+    public static DecryptionKey decryptionKey(Path pem, Path hmac, String what) {
         try {
             return pem != null ? DecryptionKey.fromPem(CliFiles.readText(pem))
                     : DecryptionKey.fromHmacKey(CliFiles.read(hmac));
@@ -39,7 +39,7 @@ final class KeyFiles {
         }
     }
 
-    static SecureBootSigner signingKey(Path path) {
+    public static SecureBootSigner signingKey(Path path) {
         try {
             return SecureBootSigner.from(PemKeys.privateKey(CliFiles.readText(path)));
         } catch (FormatException | IllegalArgumentException e) {
