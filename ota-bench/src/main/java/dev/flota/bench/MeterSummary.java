@@ -5,7 +5,10 @@ import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.Locale;
 
-/** Prints every meter of a registry, one line each: name, tags, then each statistic. */
+/**
+ * Prints every meter of a registry, one line each: name, tags, then each statistic. What {@code update --metrics} and
+ * the demo end with.
+ */
 public final class MeterSummary {
 
     private MeterSummary() {

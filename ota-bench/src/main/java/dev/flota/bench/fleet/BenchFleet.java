@@ -15,7 +15,11 @@ import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.testing.SyntheticApp;
 import java.util.List;
 
-/** Simulated devices and firmware images for the bench scenarios and the demo. */
+/**
+ * Simulated devices and firmware images for the bench scenarios and the demo: one partition layout and one device
+ * (ESP32-C3, rollback enabled, instant or datasheet flash timing), so every scenario measures the same device. Fleets
+ * are copies of a template in the compact flash backend and share its unchanged sectors.
+ */
 public final class BenchFleet {
 
     private static final long FACTORY_SIZE = 0x40000;
