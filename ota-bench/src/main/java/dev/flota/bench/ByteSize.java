@@ -1,5 +1,6 @@
 package dev.flota.bench;
 
+import dev.flota.flash.nor.NorFlash;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -8,7 +9,7 @@ import java.util.regex.Pattern;
  * A size on the command line: bytes, hex ({@code 0x400000}), or a number with a unit ({@code 512K}, {@code 4MB},
  * {@code 16MiB}, {@code 1GiB}); units are powers of 1024 whatever their spelling, as in esptool and ESP-IDF's menus.
  */
-final class ByteSize {
+public final class ByteSize {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(K|KB|KIB|M|MB|MIB|G|GB|GIB)?");
 
@@ -16,7 +17,7 @@ final class ByteSize {
     }
 
     /** The size {@code text} names, at least 1. */
-    static long parse(String text) {
+    public static long parse(String text) {
         String t = text.strip().toUpperCase(Locale.ROOT);
         try {
             long value;
@@ -38,5 +39,23 @@ final class ByteSize {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new UsageException("not a size: " + text, e);
         }
+    }
+
+    /** A size that has to fit an {@code int} (a request, a buffer, an image held in memory): below 2 GiB. */
+    public static int parseInt(String text) {
+        long value = parse(text);
+        if (value > Integer.MAX_VALUE) {
+            throw new UsageException("size out of range (at most 2 GiB - 1): " + text);
+        }
+        return (int) value;
+    }
+
+    /** A flash size, or another size counted in whole flash sectors: a positive multiple of 4 KiB up to 1 GiB. */
+    public static long parseFlashSize(String text) {
+        long value = parse(text);
+        if (value <= 0 || value % NorFlash.SECTOR_SIZE != 0 || value > (1L << 30)) {
+            throw new UsageException("flash size must be a positive multiple of 4 KiB up to 1 GiB: " + text);
+        }
+        return value;
     }
 }

@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** File access for commands: an unreadable input is a usage error (exit 2) with one clear line. */
-final class CliFiles {
+public final class CliFiles {
 
     private CliFiles() {
     }
 
-    static byte[] read(Path path) {
+    public static byte[] read(Path path) {
         try {
             if (!Files.isRegularFile(path)) {
                 throw new UsageException("cannot read " + path + ": no such file");
@@ -21,11 +21,11 @@ final class CliFiles {
         }
     }
 
-    static String readText(Path path) {
+    public static String readText(Path path) {
         return new String(read(path), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    static void write(Path path, byte[] content) {
+    public static void write(Path path, byte[] content) {
         try {
             Files.write(path, content);
         } catch (IOException e) {

@@ -5,13 +5,16 @@ import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.Locale;
 
-/** Prints every meter of a registry, one line each: name, tags, then each statistic. */
-final class MeterSummary {
+/**
+ * Prints every meter of a registry, one line each: name, tags, then each statistic. What {@code update --metrics} and
+ * the demo end with.
+ */
+public final class MeterSummary {
 
     private MeterSummary() {
     }
 
-    static void print(PrintWriter out, MeterRegistry registry) {
+    public static void print(PrintWriter out, MeterRegistry registry) {
         registry.getMeters().stream().sorted(Comparator.comparing(m -> m.getId().toString())).forEach(meter -> {
             StringBuilder line = new StringBuilder("  ").append(meter.getId().getName());
             meter.getId().getTags().forEach(t -> line.append(' ').append(t.getKey()).append('=').append(t.getValue()));

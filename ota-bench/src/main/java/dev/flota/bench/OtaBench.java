@@ -1,7 +1,16 @@
 package dev.flota.bench;
 
-import picocli.CommandLine;
+import dev.flota.bench.demo.DemoCommand;
+import dev.flota.bench.host.OtadataCommand;
+import dev.flota.bench.host.PartitionsCommand;
+import dev.flota.bench.host.flash.FlashCommand;
+import dev.flota.bench.host.image.ImageCommand;
+import dev.flota.bench.jmh.JmhCommand;
+import dev.flota.bench.ota.ServeCommand;
+import dev.flota.bench.ota.UpdateCommand;
+import dev.flota.bench.scenarios.BenchCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code ota-bench} command line: ESP-IDF host tools ({@code esptool image_info}, {@code espsecure},

@@ -5,16 +5,16 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the command line in-process and captures what it prints. */
-record Cli(int exitCode, String out, String err) {
+public record Cli(int exitCode, String out, String err) {
 
-    static Cli run(String... args) {
+    public static Cli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = OtaBench.run(new PrintWriter(out), new PrintWriter(err), args);
         return new Cli(code, out.toString(), err.toString());
     }
 
-    JsonNode json() {
+    public JsonNode json() {
         try {
             return Json.MAPPER.readTree(out);
         } catch (Exception e) {

@@ -3,17 +3,18 @@ package dev.flota.flash.testing;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.image.ImageBuilder;
-import java.util.Random;
 
-/** Real ESP app images made by our own {@link ImageBuilder}, for tests that must not depend on the vectors. */
+/**
+ * Real ESP app images made by our own {@link ImageBuilder}, for tests that must not depend on the vectors: the
+ * {@link SyntheticApp} layout with data segments, seeded by payload and version.
+ */
 public final class TestImages {
 
     private TestImages() {
     }
 
     public static AppDescription description(String version, long secureVersion) {
-        return new AppDescription(secureVersion, version, "flota-test", "12:00:00", "Nov 23 2026", "v5.5-flota",
-                "00".repeat(32), 0, 0, 16, 0);
+        return SyntheticApp.of(version).secureVersion(secureVersion).description();
     }
 
     /** An app for {@code chip} with DROM, IROM and RAM segments holding {@code payload} pseudo-random bytes. */
@@ -22,14 +23,7 @@ public final class TestImages {
     }
 
     public static ImageBuilder builder(Chip chip, String version, int payload) {
-        Random random = new Random(payload * 31L + version.hashCode());
-        byte[] rodata = new byte[payload / 2 & ~3];
-        byte[] code = new byte[(payload - rodata.length) & ~3];
-        random.nextBytes(rodata);
-        random.nextBytes(code);
-        return ImageBuilder.app(chip, description(version, 0))
-                .segment(chip.dromBase() + 0x10000 + 0x120, rodata)
-                .segment(0x40800000L, new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
-                .segment(chip == Chip.ESP32 ? 0x400D0018L : 0x42010018L, code);
+        return SyntheticApp.of(version).chip(chip).seed(payload * 31L + version.hashCode()).withDataSegments()
+                .builder(payload);
     }
 }

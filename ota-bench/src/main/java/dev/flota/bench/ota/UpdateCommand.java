@@ -1,0 +1,251 @@
+package dev.flota.bench.ota;
+
+import dev.flota.ota.sim.SimulatedTarget;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flota.bench.ByteSize;
+import dev.flota.bench.CliFiles;
+import dev.flota.bench.FormatJson;
+import dev.flota.bench.Json;
+import dev.flota.bench.KeyFiles;
+import dev.flota.bench.MeterSummary;
+import dev.flota.bench.UsageException;
+import dev.flota.bench.host.flash.FlashFiles;
+import dev.flota.flash.device.Device;
+import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.image.Chip;
+import dev.flota.flash.secureboot.SecureBootKey;
+import dev.flota.ota.HttpsOta;
+import dev.flota.ota.OtaEvent;
+import dev.flota.ota.OtaException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code update}: an OTA update of a simulated device from an HTTPS server, through the reactive pipeline. */
+@Command(name = "update", mixinStandardHelpOptions = true,
+        description = {"Update a flash image made by 'flash create' over HTTPS, as esp_https_ota would: one line per "
+                + "event (JSON lines with --json-events).",
+                "Exit 0 only when the boot partition was switched; 1 with the ESP error name otherwise; 2 on usage "
+                        + "errors."})
+public final class UpdateCommand implements Callable<Integer> {
+
+    static final class DecryptKey {
+        @Option(names = "--decrypt-key", paramLabel = "PEM", description = "device key for pre-encrypted images")
+        Path pem;
+
+        @Option(names = "--hmac-key", paramLabel = "FILE", description = "device HMAC key (ECC pre-encrypted images)")
+        Path hmac;
+    }
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--flash", required = true, paramLabel = "FILE", description = "the device's flash image")
+    Path flash;
+
+    @Option(names = "--url", required = true, paramLabel = "URL", description = "the image URL")
+    String url;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "trusted root CA (default: the JDK trust store)")
+    Path ca;
+
+    @Option(names = "--cert", paramLabel = "PEM", description = "client certificate (mutual TLS)")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "PEM", description = "client key, PKCS#8 (mutual TLS)")
+    Path key;
+
+    @Option(names = "--allow-http", description = "allow a plain http:// URL")
+    boolean allowHttp;
+
+    @ArgGroup(exclusive = true)
+    DecryptKey decrypt;
+
+    @Option(names = "--verify-key", paramLabel = "PEM", description = "require a Secure Boot V2 signature by this key")
+    List<Path> verifyKeys = new ArrayList<>();
+
+    @Option(names = "--partial-size", paramLabel = "N", description = "partial download in requests of N bytes")
+    String partialSize;
+
+    @Option(names = "--bulk-erase", description = "erase the image's sectors before writing (bulk_flash_erase)")
+    boolean bulkErase;
+
+    @Option(names = "--chip", paramLabel = "NAME", description = "override the device's chip for this update")
+    String chip;
+
+    @Option(names = "--chip-rev", paramLabel = "X.Y", description = "override the device's chip revision")
+    String chipRevision;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "10m",
+            description = "give up after this long (e.g. 30s, 2m; default ${DEFAULT-VALUE})")
+    String deadline;
+
+    @Option(names = "--json-events", description = "print events as JSON lines")
+    boolean jsonEvents;
+
+    @Option(names = "--metrics", description = "print a Micrometer summary at the end")
+    boolean metrics;
+
+    @Override
+    public Integer call() {
+        HttpsOta ota = configure();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Progress progress = new Progress(err, System.console() != null && !jsonEvents);
+        AtomicBoolean switched = new AtomicBoolean();
+        try (FlashFiles.Opened opened = FlashFiles.open(flash)) {
+            Device device = Device.attach(opened.flash(), properties(opened.properties()));
+            try {
+                ota.meterRegistry(registry).update(SimulatedTarget.of(device)).doOnNext(event -> {
+                    if (event instanceof OtaEvent.BootPartitionUpdated) {
+                        switched.set(true);
+                    }
+                    if (event instanceof OtaEvent.FlashWritten written && !jsonEvents) {
+                        progress.show(written.cumulativeBytes());
+                        return;
+                    }
+                    print(out, event);
+                }).blockLast();
+                progress.done();
+            } catch (OtaException e) {
+                progress.done();
+                err.println("error: " + e.getMessage());
+                return 1;
+            } finally {
+                opened.save(opened.properties());
+                if (metrics) {
+                    printMetrics(out, registry);
+                }
+            }
+        }
+        return switched.get() ? 0 : 1;
+    }
+
+    private HttpsOta configure() {
+        HttpsOta ota = HttpsOta.create().url(url).allowHttp(allowHttp).bulkFlashErase(bulkErase)
+                .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), duration(deadline));
+        if (ca != null) {
+            ota = ota.caPem(CliFiles.readText(ca));
+        }
+        if ((cert == null) != (key == null)) {
+            throw new UsageException("--cert and --key go together");
+        }
+        if (cert != null) {
+            ota = ota.clientCertificate(CliFiles.readText(cert), CliFiles.readText(key));
+        }
+        if (partialSize != null) {
+            ota = ota.partialHttpDownload(true).maxHttpRequestSize(ByteSize.parseInt(partialSize));
+        }
+        if (decrypt != null) {
+            ota = ota.decryptionKey(KeyFiles.decryptionKey(decrypt.pem, decrypt.hmac, "decryption key"));
+        }
+        if (!verifyKeys.isEmpty()) {
+            List<SecureBootKey> keys = verifyKeys.stream().map(KeyFiles::verificationKey).toList();
+            ota = ota.verifyKeys(keys);
+        }
+        return ota;
+    }
+
+    private DeviceProperties properties(DeviceProperties stored) {
+        DeviceProperties properties = stored;
+        if (chip != null) {
+            Chip chosen = Chip.byName(chip).orElseThrow(() -> new UsageException("unknown chip '" + chip + "'"));
+            properties = new DeviceProperties(chosen, properties.chipRevision(), properties.efuseSecureVersion(),
+                    properties.efuseSecureVersionMax(), properties.rollback(), properties.antiRollback(),
+                    properties.partitionTableOffset(), properties.runningPartition());
+        }
+        if (chipRevision != null) {
+            try {
+                properties = properties.withChipRevision(DeviceProperties.parseRevision(chipRevision));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--chip-rev: " + e.getMessage(), e);
+            }
+        }
+        return properties;
+    }
+
+    private void print(PrintWriter out, OtaEvent event) {
+        if (jsonEvents) {
+            ObjectNode line = Json.object().put("event", event.getClass().getSimpleName());
+            if (event instanceof OtaEvent.Aborted aborted) {
+                line.put("error", aborted.cause().error().name()).put("espName", aborted.cause().error().espName())
+                        .put("message", aborted.cause().getMessage());
+            } else if (event instanceof OtaEvent.ImageDescriptionRead read) {
+                line.set("appDescription", read.app().map(FormatJson::appDescription).orElse(null));
+                line.put("bootloaderVersion", read.bootloader().map(b -> b.version()).orElse(null));
+            } else {
+                line.setAll((ObjectNode) Json.MAPPER.valueToTree(event));
+            }
+            out.println(line.toString());
+        } else {
+            out.println("event: " + event);
+        }
+        out.flush();
+    }
+
+    private static void printMetrics(PrintWriter out, SimpleMeterRegistry registry) {
+        out.println("metrics:");
+        MeterSummary.print(out, registry);
+    }
+
+    static Duration duration(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("pt")) {
+                return Duration.parse(t.toUpperCase(Locale.ROOT));
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long value = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(value);
+                case 'm' -> Duration.ofMinutes(value);
+                case 'h' -> Duration.ofHours(value);
+                default -> throw new UsageException("not a duration: " + text + " (e.g. 30s, 2m)");
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new UsageException("not a duration: " + text + " (e.g. 30s, 2m)", e);
+        }
+    }
+
+    /** A progress bar on a terminal, nothing otherwise (each write is already an event line). */
+    private static final class Progress {
+        private final PrintWriter err;
+        private final boolean terminal;
+        private boolean shown;
+
+        Progress(PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        void show(long bytes) {
+            if (terminal) {
+                int ticks = (int) Math.min(40, bytes / 32768);
+                err.print("\rwriting [" + "#".repeat(ticks) + " ".repeat(40 - ticks) + "] " + bytes + " bytes");
+                err.flush();
+                shown = true;
+            }
+        }
+
+        void done() {
+            if (shown) {
+                err.println();
+                err.flush();
+            }
+        }
+    }
+}

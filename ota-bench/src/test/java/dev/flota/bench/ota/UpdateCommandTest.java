@@ -1,0 +1,82 @@
+package dev.flota.bench.ota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flota.bench.Cli;
+import dev.flota.flash.testing.Vectors;
+import dev.flota.ota.fixtures.NginxServer;
+import dev.flota.ota.fixtures.SelfSignedCertificates;
+import dev.flota.ota.server.ImageServer;
+import dev.flota.ota.server.RunningImageServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code update} end to end: a real firmware, pre-encrypted, from nginx over HTTPS, into a device on disk. */
+class UpdateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void realFirmwarePreEncryptedFromNginxWithPartialDownload() throws Exception {
+        assumeTrue(NginxServer.available(), "nginx is not installed: this end-to-end test is SKIPPED");
+        SelfSignedCertificates tls = SelfSignedCertificates.generate();
+        SelfSignedCertificates.PemFiles pems = tls.writeTo(dir.resolve("tls"));
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Path flash = dir.resolve("device.bin");
+        run(0, "flash", "create", flash.toString(), "--size", "4MB", "--chip", "esp32c3", "--partitions",
+                Vectors.file("partition_tables/pt_factory_ota2_4MB.csv").toString());
+        run(0, "image", "encrypt", "--key", Vectors.file("encrypted/ecc256/device_pub_key.pem").toString(),
+                Vectors.file("app_images/esp32c3_hello_world_idf4.4.bin").toString(),
+                www.resolve("hello.enc.bin").toString());
+        try (NginxServer.Running nginx = NginxServer.create().directory(www).tls(tls.serverCertPem(),
+                tls.serverKeyPem()).startNow()) {
+            Cli update = run(0, "update", "--flash", flash.toString(), "--url", nginx.url("hello.enc.bin"),
+                    "--ca", pems.ca().toString(), "--hmac-key",
+                    Vectors.file("encrypted/ecc256/device_hmac_key.bin").toString(), "--partial-size", "4K",
+                    "--json-events", "--metrics");
+            assertThat(update.out()).contains("\"event\":\"BootPartitionUpdated\"", "\"event\":\"Finished\"",
+                    "flota.ota.http.requests method=GET count=" + (211008 + 512 + 4095) / 4096);
+        }
+        JsonNode boot = run(0, "flash", "boot", flash.toString(), "--json").json();
+        assertThat(boot.get("booted").asText()).isEqualTo("ota_0");
+        JsonNode info = run(0, "flash", "info", flash.toString(), "--json").json();
+        JsonNode ota0 = info.get("apps").get(1);
+        assertThat(ota0.get("label").asText()).isEqualTo("ota_0");
+        assertThat(ota0.get("appDescription").get("projectName").asText()).isEqualTo("hello_world");
+        assertThat(ota0.get("appDescription").get("version").asText()).isEqualTo("v4.4-dirty");
+    }
+
+    @Test
+    void refusedUpdateExitsOneWithTheEspNameAndChangesNothing() throws Exception {
+        SelfSignedCertificates tls = SelfSignedCertificates.generate();
+        Path ca = tls.writeTo(dir.resolve("tls")).ca();
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.copy(Vectors.file("app_images/esp32s2_blink_idf5.0.bin"), www.resolve("s2.bin"));
+        Path flash = dir.resolve("device.bin");
+        run(0, "flash", "create", flash.toString(), "--size", "4MB", "--chip", "esp32c3", "--partitions",
+                Vectors.file("partition_tables/pt_factory_ota2_4MB.csv").toString());
+        byte[] before = Files.readAllBytes(flash);
+        try (RunningImageServer server = ImageServer.create().directory(www).tls(tls.serverCertPem(),
+                tls.serverKeyPem()).bindNow()) {
+            Cli refused = run(1, "update", "--flash", flash.toString(), "--url", server.url("s2.bin"), "--ca",
+                    ca.toString());
+            assertThat(refused.err()).contains("ESP_ERR_INVALID_VERSION");
+            assertThat(refused.out()).contains("Aborted");
+            assertThat(run(2, "update", "--flash", flash.toString(), "--url", server.url("s2.bin"), "--deadline",
+                    "soon").err()).contains("not a duration");
+        }
+        assertThat(Files.readAllBytes(flash)).isEqualTo(before);
+    }
+
+    private static Cli run(int expected, String... args) {
+        Cli cli = Cli.run(args);
+        assertThat(cli.exitCode()).as("%s%nout: %s%nerr: %s", String.join(" ", args), cli.out(), cli.err())
+                .isEqualTo(expected);
+        return cli;
+    }
+}

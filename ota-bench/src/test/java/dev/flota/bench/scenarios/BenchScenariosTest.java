@@ -1,0 +1,69 @@
+package dev.flota.bench.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flota.bench.Cli;
+import dev.flota.bench.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each bench scenario at a tiny size, so none of them can rot: exit code, JSON keys, HTML written. */
+class BenchScenariosTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void single() throws Exception {
+        Path json = dir.resolve("single.json");
+        Path html = dir.resolve("single.html");
+        Cli cli = Cli.run("bench", "single", "--image-size", "64K", "--runs", "1", "--warmup-seconds", "0",
+                "--json", json.toString(), "--html", html.toString());
+        assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
+        JsonNode result = Json.MAPPER.readTree(Files.readString(json));
+        assertThat(result.get("cases")).hasSize(5);
+        assertThat(result.get("cases")).extracting(c -> c.get("name").asText()).containsExactly("https-plain-whole",
+                "https-encrypted-whole", "https-plain-partial-4k", "https-plain-partial-64k",
+                "https-encrypted-partial-4k");
+        for (JsonNode c : result.get("cases")) {
+            assertThat(c.fieldNames()).toIterable().contains("name", "mbPerSec", "curlMbPerSec", "ratioToCurl");
+            assertThat(c.get("mbPerSec").asDouble()).isPositive();
+        }
+        assertThat(Files.readString(html)).contains("<svg");
+    }
+
+    @Test
+    void fleetWithShardsAndMerge() throws Exception {
+        Path one = dir.resolve("one.json");
+        Path two = dir.resolve("two.json");
+        assertThat(Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "1/2", "--json",
+                one.toString()).exitCode()).isZero();
+        assertThat(Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "2/2", "--json",
+                two.toString()).exitCode()).isZero();
+        JsonNode first = Json.MAPPER.readTree(Files.readString(one));
+        assertThat(first.fieldNames()).toIterable().contains("devices", "succeeded", "failed", "aggregateMbPerSec",
+                "p50Ms", "p99Ms", "heapPeakMiB", "bufferedPerUpdateBytes");
+        assertThat(first.get("devices").asInt()).isEqualTo(3);
+        assertThat(first.get("succeeded").asInt()).isEqualTo(3);
+        assertThat(first.get("bufferedPerUpdateBytes").asLong()).isPositive().isLessThanOrEqualTo(80 * 1024);
+        Path merged = dir.resolve("merged.json");
+        Cli merge = Cli.run("bench", "merge", one.toString(), two.toString(), "--json", merged.toString());
+        assertThat(merge.exitCode()).as(merge.out() + merge.err()).isZero();
+        assertThat(Json.MAPPER.readTree(Files.readString(merged)).get("succeeded").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void faults() throws Exception {
+        Path json = dir.resolve("faults.json");
+        Cli cli = Cli.run("bench", "faults", "--devices", "3", "--image-size", "160K", "--json", json.toString());
+        assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
+        JsonNode result = Json.MAPPER.readTree(Files.readString(json));
+        assertThat(result.get("cases")).allSatisfy(c -> assertThat(c.get("completionRate").asDouble()).isEqualTo(1.0));
+        assertThat(result.get("cases").get(4).get("name").asText()).isEqualTo("image-replaced-after-3-requests");
+        assertThat(result.get("cases").get(1).get("wastedBytes").asLong()).as("resets resume, nothing twice")
+                .isZero();
+    }
+}
