@@ -3,7 +3,6 @@ package dev.flota.bench.ota;
 import dev.flota.ota.sim.SimulatedTarget;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.bench.ByteSize;
-import dev.flota.bench.CliFiles;
 import dev.flota.bench.FormatJson;
 import dev.flota.bench.Json;
 import dev.flota.bench.KeyFiles;
@@ -29,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -57,17 +57,19 @@ public final class UpdateCommand implements Callable<Integer> {
     @Option(names = "--url", required = true, paramLabel = "URL", description = "the image URL")
     String url;
 
-    @Option(names = "--ca", paramLabel = "PEM", description = "trusted root CA (default: the JDK trust store)")
-    Path ca;
+    @Mixin
+    TlsOptions tls;
 
-    @Option(names = "--cert", paramLabel = "PEM", description = "client certificate (mutual TLS)")
-    Path cert;
-
-    @Option(names = "--key", paramLabel = "PEM", description = "client key, PKCS#8 (mutual TLS)")
-    Path key;
-
-    @Option(names = "--allow-http", description = "allow a plain http:// URL")
+    @Option(names = "--allow-http", description = "allow a plain http:// URL, and redirects from https to http")
     boolean allowHttp;
+
+    @Option(names = "--proxy", paramLabel = "URL", description = "go through this HTTP proxy, "
+            + "http://[USER:PASSWORD@]HOST:PORT, with CONNECT (default: the JVM's https.proxyHost/http.proxyHost)")
+    String proxy;
+
+    @Option(names = "--user", paramLabel = "USER:PASSWORD", description = "credentials for a 401, sent as Digest or "
+            + "Basic as the server asks (or put them in the URL: https://USER:PASSWORD@HOST/...)")
+    String user;
 
     @ArgGroup(exclusive = true)
     DecryptKey decrypt;
@@ -134,16 +136,21 @@ public final class UpdateCommand implements Callable<Integer> {
     }
 
     private HttpsOta configure() {
-        HttpsOta ota = HttpsOta.create().url(url).allowHttp(allowHttp).bulkFlashErase(bulkErase)
-                .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), duration(deadline));
-        if (ca != null) {
-            ota = ota.caPem(CliFiles.readText(ca));
+        HttpsOta ota = tls.apply(HttpsOta.create().url(url), spec.commandLine().getErr()).allowHttp(allowHttp)
+                .bulkFlashErase(bulkErase).timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), duration(deadline));
+        if (proxy != null) {
+            try {
+                ota = ota.proxy(proxy);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--proxy: " + e.getMessage(), e);
+            }
         }
-        if ((cert == null) != (key == null)) {
-            throw new UsageException("--cert and --key go together");
-        }
-        if (cert != null) {
-            ota = ota.clientCertificate(CliFiles.readText(cert), CliFiles.readText(key));
+        if (user != null) {
+            int colon = user.indexOf(':');
+            if (colon < 1) {
+                throw new UsageException("--user takes USER:PASSWORD");
+            }
+            ota = ota.credentials(user.substring(0, colon), user.substring(colon + 1), 10);
         }
         if (partialSize != null) {
             ota = ota.partialHttpDownload(true).maxHttpRequestSize(ByteSize.parseInt(partialSize));

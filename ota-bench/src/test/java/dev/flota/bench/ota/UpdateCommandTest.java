@@ -8,6 +8,7 @@ import dev.flota.bench.Cli;
 import dev.flota.flash.testing.Vectors;
 import dev.flota.ota.fixtures.NginxServer;
 import dev.flota.ota.fixtures.SelfSignedCertificates;
+import dev.flota.ota.fixtures.ServerFaults;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
 import java.nio.file.Files;
@@ -71,6 +72,35 @@ class UpdateCommandTest {
                     "soon").err()).contains("not a duration");
         }
         assertThat(Files.readAllBytes(flash)).isEqualTo(before);
+    }
+
+    @Test
+    void transportOptions() throws Exception {
+        SelfSignedCertificates other = SelfSignedCertificates.forServerNames(java.util.List.of("fw.example.com"));
+        Path ca = other.writeTo(dir.resolve("tls")).ca();
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.copy(Vectors.file("app_images/esp32c3_hello_world_idf4.4.bin"), www.resolve("hello.bin"));
+        Path flash = dir.resolve("device.bin");
+        run(0, "flash", "create", flash.toString(), "--size", "4MB", "--chip", "esp32c3", "--partitions",
+                Vectors.file("partition_tables/pt_factory_ota2_4MB.csv").toString());
+        try (RunningImageServer server = ImageServer.create().directory(www).tls(other.serverCertPem(),
+                other.serverKeyPem()).handler(ServerFaults.inject(ServerFaults.none().basicAuth("fleet", "pw")))
+                .bindNow()) {
+            String url = server.url("hello.bin");
+            assertThat(run(1, "update", "--flash", flash.toString(), "--url", url, "--ca", ca.toString(),
+                    "--user", "fleet:pw").err()).as("a certificate for fw.example.com at 127.0.0.1")
+                    .contains("ESP_ERR_HTTP_CONNECT");
+            assertThat(run(1, "update", "--flash", flash.toString(), "--url", url, "--ca", ca.toString(),
+                    "--common-name", "fw.example.com").err()).contains("HTTP_UNAUTHORIZED");
+            run(0, "update", "--flash", flash.toString(), "--url", url, "--ca", ca.toString(), "--common-name",
+                    "fw.example.com", "--user", "fleet:pw", "--min-tls", "1.2");
+            assertThat(run(0, "update", "--flash", flash.toString(), "--url", url.replace("://", "://fleet:pw@"),
+                    "--ca", ca.toString(), "--skip-common-name-check").err()).contains("warning");
+            assertThat(run(2, "update", "--flash", flash.toString(), "--url", url, "--min-tls", "1.1").err())
+                    .contains("--min-tls");
+            assertThat(run(2, "update", "--flash", flash.toString(), "--url", url, "--user", "nobody").err())
+                    .contains("USER:PASSWORD");
+        }
     }
 
     private static Cli run(int expected, String... args) {
