@@ -5,7 +5,6 @@ import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.http.Credentials;
 import dev.flota.ota.http.HttpSettings;
 import dev.flota.ota.http.ProxySettings;
-import dev.flota.ota.http.RetrySettings;
 import dev.flota.ota.http.Timeouts;
 import dev.flota.ota.http.TlsContext;
 import dev.flota.ota.http.TlsSettings;

@@ -1,12 +1,12 @@
 package dev.flota.ota;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flota.flash.device.Device;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.TestImages;
+import dev.flota.ota.sim.SimulatedTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package dev.flota.ota;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +12,7 @@ import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.encrypted.EccDecryptionKey;
 import dev.flota.ota.encrypted.EncryptionKey;
 import dev.flota.ota.encrypted.ImageEncryptor;
+import dev.flota.ota.sim.SimulatedTarget;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package dev.flota.ota;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
+import dev.flota.ota.sim.SimulatedTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package dev.flota.ota;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
@@ -16,6 +15,7 @@ import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.encrypted.EccDecryptionKey;
 import dev.flota.ota.encrypted.EncryptionKey;
 import dev.flota.ota.encrypted.ImageEncryptor;
+import dev.flota.ota.sim.SimulatedTarget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;

@@ -1,6 +1,5 @@
 package dev.flota.ota;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
@@ -10,6 +9,7 @@ import dev.flota.flash.image.ImageBuilder;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
+import dev.flota.ota.sim.SimulatedTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package dev.flota.ota;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
 import dev.flota.flash.testing.TestDevices;
+import dev.flota.ota.sim.SimulatedTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flota.flash.device.Device;
 import dev.flota.flash.image.Chip;
-import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
 import dev.flota.ota.fixtures.Lighttpd;
 import dev.flota.ota.fixtures.SelfSignedCertificates;
@@ -35,7 +34,6 @@ class ProxyAndDigestTest {
 
     @TempDir
     Path dir;
-
 
     @Test
     void anExplicitProxyTunnelsHttpsAndHttp() {

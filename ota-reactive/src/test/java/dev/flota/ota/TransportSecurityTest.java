@@ -34,8 +34,6 @@ class TransportSecurityTest {
     @TempDir
     Path dir;
 
-
-
     @Test
     void aRedirectFromHttpsToHttpIsRefusedUnlessHttpIsAllowed() {
         try (ByteServer plain = new ByteServer(IMAGE);

@@ -1,6 +1,5 @@
 package dev.flota.bench.demo;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import dev.flota.bench.ByteSize;
 import dev.flota.bench.MeterSummary;
 import dev.flota.bench.fleet.BenchFleet;
@@ -24,6 +23,7 @@ import dev.flota.ota.encrypted.ImageEncryptor;
 import dev.flota.ota.fixtures.SelfSignedCertificates;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
+import dev.flota.ota.sim.SimulatedTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;

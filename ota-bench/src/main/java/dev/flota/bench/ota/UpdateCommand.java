@@ -1,6 +1,5 @@
 package dev.flota.bench.ota;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.bench.ByteSize;
 import dev.flota.bench.FormatJson;
@@ -16,6 +15,7 @@ import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.OtaException;
+import dev.flota.ota.sim.SimulatedTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package dev.flota.bench.scenarios;
 
-import dev.flota.ota.sim.SimulatedTarget;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.bench.ByteSize;
@@ -23,6 +22,7 @@ import dev.flota.ota.encrypted.ImageEncryptor;
 import dev.flota.ota.fixtures.SelfSignedCertificates;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
+import dev.flota.ota.sim.SimulatedTarget;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
