@@ -22,6 +22,8 @@ public enum OtaError {
     VALIDATE_FAILED("ESP_ERR_OTA_VALIDATE_FAILED", 0x1503),
     /** Anti-rollback: the image's secure version is below the device's eFuse. */
     SMALL_SEC_VER("ESP_ERR_OTA_SMALL_SEC_VER", 0x1504),
+    /** The new app was built for another SPI flash mode than the running app ({@code VERIFY_SPI_MODE}). */
+    SPI_MODE_MISMATCH("ESP_ERR_OTA_SPI_MODE_MISMATCH", 0x1508),
     /** The image does not fit the partition. */
     INVALID_SIZE("ESP_ERR_INVALID_SIZE", 0x104),
     /** The target partition is the running one. */

@@ -22,12 +22,18 @@ public final class TestImages {
     }
 
     public static ImageBuilder builder(Chip chip, String version, int payload) {
+        return builder(chip, description(version, 0), payload);
+    }
+
+    /** As {@link #builder(Chip, String, int)}, with this app descriptor. */
+    public static ImageBuilder builder(Chip chip, AppDescription description, int payload) {
+        String version = description.version();
         Random random = new Random(payload * 31L + version.hashCode());
         byte[] rodata = new byte[payload / 2 & ~3];
         byte[] code = new byte[(payload - rodata.length) & ~3];
         random.nextBytes(rodata);
         random.nextBytes(code);
-        return ImageBuilder.app(chip, description(version, 0))
+        return ImageBuilder.app(chip, description)
                 .segment(chip.dromBase() + 0x10000 + 0x120, rodata)
                 .segment(0x40800000L, new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
                 .segment(chip == Chip.ESP32 ? 0x400D0018L : 0x42010018L, code);
