@@ -16,6 +16,11 @@ public enum OtaError {
     NOT_FOUND("ESP_ERR_NOT_FOUND", 0x105),
     /** The image is for another chip, or outside the device's chip revision range. */
     INVALID_VERSION("ESP_ERR_INVALID_VERSION", 0x10A),
+    /**
+     * The app's eFuse block revision range ({@code min/max_efuse_blk_rev_full}) excludes the device's. ESP-IDF finds
+     * it only in {@code esp_ota_end}'s image verification, hence that error; Flota refuses before the first erase.
+     */
+    EFUSE_BLOCK_REVISION("ESP_ERR_OTA_VALIDATE_FAILED", 0x1503),
     /** The image is shorter than its header and descriptor, or its descriptor magic is wrong. */
     IMAGE_HEADER_INVALID("ESP_FAIL", -1),
     /** The written image does not verify (checksum, SHA-256, signature, magic, truncation). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.EspError;
 import dev.flota.flash.device.Device;
-import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
@@ -65,10 +64,7 @@ class SpiFlashModeTest {
         return device;
     }
 
-    static byte[] app(String version, int spiFlashMode) {
-        AppDescription d = TestImages.description(version, 0);
-        return TestImages.builder(Chip.ESP32_C3, new AppDescription(d.secureVersion(), d.version(), d.projectName(),
-                d.time(), d.date(), d.idfVersion(), d.elfSha256(), d.minEfuseBlkRevFull(), d.maxEfuseBlkRevFull(),
-                d.mmuPageSizeLog2(), spiFlashMode), 1000).build();
+    private static byte[] app(String version, int spiFlashMode) {
+        return TestImages.builder(Chip.ESP32_C3, TestImages.description(version, 0, 0, 0, spiFlashMode), 1000).build();
     }
 }

@@ -122,11 +122,14 @@ public final class Device {
         properties = properties.withEfuseSecureVersion((int) secureVersion);
     }
 
-    /** How this device verifies an image of {@code kind} for {@code partition}: its chip, revision and the size. */
+    /**
+     * How this device verifies an image of {@code kind} for {@code partition}: its chip, revision, eFuse block revision
+     * and the size.
+     */
     public VerifyOptions verifyOptions(ImageKind kind, Partition partition) {
         DeviceProperties p = properties();
-        return VerifyOptions.defaults().device(p.chip(), p.chipRevision()).expectKind(kind)
-                .partitionSize(partition.size());
+        return VerifyOptions.defaults().device(p.chip(), p.chipRevision()).efuseBlockRevision(p.efuseBlockRevision())
+                .expectKind(kind).partitionSize(partition.size());
     }
 
     synchronized void adoptProperties(DeviceProperties updated) {

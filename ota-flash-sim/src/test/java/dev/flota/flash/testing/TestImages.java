@@ -12,8 +12,14 @@ public final class TestImages {
     }
 
     public static AppDescription description(String version, long secureVersion) {
+        return description(version, secureVersion, 0, 0, 0);
+    }
+
+    /** A descriptor with an eFuse block revision range and an SPI flash mode (0 for none recorded). */
+    public static AppDescription description(String version, long secureVersion, int minEfuseBlkRevFull,
+            int maxEfuseBlkRevFull, int spiFlashMode) {
         return new AppDescription(secureVersion, version, "flota-test", "12:00:00", "Nov 23 2026", "v5.5-flota",
-                "00".repeat(32), 0, 0, 16, 0);
+                "00".repeat(32), minEfuseBlkRevFull, maxEfuseBlkRevFull, 16, spiFlashMode);
     }
 
     /** An app for {@code chip} with DROM, IROM and RAM segments holding {@code payload} pseudo-random bytes. */

@@ -21,9 +21,9 @@ import reactor.core.publisher.Mono;
 /**
  * The inspect stage: holds back the first bytes of an app or bootloader image until its header and descriptor are in
  * (288 bytes for an app, 112 for a bootloader), checks them as {@code esp_https_ota} does before the first erase
- * (descriptor, chip ID, chip revision, SPI flash mode, anti-rollback secure version, the caller's policy), reports the
- * image description, chip ID and chip revision events, then lets the image through unchanged. At most 288 bytes plus
- * one chunk are held.
+ * (descriptor, chip ID, chip revision, SPI flash mode, eFuse block revision, anti-rollback secure version, the
+ * caller's policy), reports the image description, chip ID and chip revision events, then lets the image through
+ * unchanged. At most 288 bytes plus one chunk are held.
  */
 public final class ImageInspection {
 
@@ -90,6 +90,7 @@ public final class ImageInspection {
             if (verifySpiMode) {
                 TargetChecks.spiMode(app.get(), target.runningApp());
             }
+            TargetChecks.efuseBlockRevision(app.get(), identity);
             TargetChecks.secureVersion(app.get(), identity);
             TargetChecks.policy(policy, app.get(), target);
         }

@@ -1,6 +1,7 @@
 package dev.flota.ota.pipeline;
 
 import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.Chip;
 import dev.flota.flash.image.ImageHeader;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.ota.OtaError;
@@ -53,6 +54,27 @@ final class TargetChecks {
         }
     }
 
+    /**
+     * {@code bootloader_common_check_efuse_blk_validity}, which {@code esp_image_verify} applies to an app on every
+     * chip but the ESP32: the target's eFuse block revision must be at least the descriptor's
+     * {@code min_efuse_blk_rev_full} and at most its {@code max_efuse_blk_rev_full}, each only when set (neither 0
+     * nor 0xFFFF).
+     */
+    static void efuseBlockRevision(AppDescription image, TargetIdentity identity) {
+        int revision = identity.efuseBlockRevision();
+        if (identity.chip() == Chip.ESP32) {
+            return;
+        }
+        image.minEfuseBlockRevision().filter(min -> revision < min).ifPresent(min -> {
+            throw StageException.of(OtaError.EFUSE_BLOCK_REVISION, "image requires efuse blk rev >= "
+                    + revisionText(min) + ", but chip is " + revisionText(revision));
+        });
+        image.maxEfuseBlockRevision().filter(max -> revision > max).ifPresent(max -> {
+            throw StageException.of(OtaError.EFUSE_BLOCK_REVISION, "image requires efuse blk rev <= "
+                    + revisionText(max) + ", but chip is " + revisionText(revision));
+        });
+    }
+
     /** Anti-rollback: the app's secure version must not be below the eFuse's. */
     static void secureVersion(AppDescription image, TargetIdentity identity) {
         if (identity.antiRollback() && image.secureVersion() < identity.efuseSecureVersion()) {
@@ -66,6 +88,10 @@ final class TargetChecks {
         if (veto.isPresent()) {
             throw StageException.of(OtaError.POLICY_REJECTED, veto.get());
         }
+    }
+
+    private static String revisionText(int full) {
+        return "v" + full / 100 + "." + full % 100;
     }
 
     private static String spiModeName(int mode) {

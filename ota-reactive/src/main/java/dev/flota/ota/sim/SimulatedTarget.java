@@ -56,7 +56,8 @@ public final class SimulatedTarget implements OtaTarget {
     @Override
     public TargetIdentity identity() {
         DeviceProperties p = device.properties();
-        return new TargetIdentity(p.chip(), p.chipRevision(), p.antiRollback(), p.efuseSecureVersion());
+        return new TargetIdentity(p.chip(), p.chipRevision(), p.antiRollback(), p.efuseSecureVersion(),
+                p.efuseBlockRevision());
     }
 
     @Override
