@@ -1,6 +1,7 @@
 package dev.flota.flash.testing;
 
 import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.image.ImageBuilder;
 import java.util.Random;
@@ -43,5 +44,20 @@ public final class TestImages {
                 .segment(chip.dromBase() + 0x10000 + 0x120, rodata)
                 .segment(0x40800000L, new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
                 .segment(chip == Chip.ESP32 ? 0x400D0018L : 0x42010018L, code);
+    }
+
+    /**
+     * A second-stage bootloader for {@code chip} with an {@code esp_bootloader_desc_t} of this version, then code and
+     * data segments of {@code payload} pseudo-random bytes at RAM addresses.
+     */
+    public static byte[] bootloader(Chip chip, long version, int payload) {
+        Random random = new Random(payload * 17L + version);
+        byte[] code = new byte[payload / 2 & ~3];
+        byte[] data = new byte[(payload - code.length) & ~3];
+        random.nextBytes(code);
+        random.nextBytes(data);
+        BootloaderDescription description = new BootloaderDescription(0, version, "v5.5-flota", "Nov 23 2026 12:00:00");
+        return ImageBuilder.bootloader(chip, 0x40800000L, description).segment(0x40810000L, code)
+                .segment(0x40820000L, data).build();
     }
 }

@@ -92,7 +92,10 @@ public final class ImageInspection {
             }
             TargetChecks.efuseBlockRevision(app.get(), identity);
             TargetChecks.secureVersion(app.get(), identity);
-            TargetChecks.policy(policy, app.get(), target);
+            TargetChecks.policy(policy, new ImageCandidate.App(app.get(), target.runningApp()));
+        } else {
+            TargetChecks.policy(policy, new ImageCandidate.Bootloader(bootloader.get(),
+                    target.bootloaderDescription()));
         }
     }
 

@@ -5,7 +5,6 @@ import dev.flota.flash.image.Chip;
 import dev.flota.flash.image.ImageHeader;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.ota.OtaError;
-import dev.flota.ota.target.OtaTarget;
 import dev.flota.ota.target.TargetIdentity;
 import java.util.Optional;
 
@@ -83,8 +82,8 @@ final class TargetChecks {
         }
     }
 
-    static void policy(ImagePolicy policy, AppDescription image, OtaTarget target) {
-        Optional<String> veto = policy.reject(image, target.runningApp());
+    static void policy(ImagePolicy policy, ImageCandidate candidate) {
+        Optional<String> veto = policy.reject(candidate);
         if (veto.isPresent()) {
             throw StageException.of(OtaError.POLICY_REJECTED, veto.get());
         }
