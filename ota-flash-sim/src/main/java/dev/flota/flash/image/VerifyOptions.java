@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * What the device knows when it verifies an image: its chip, revision and eFuse block revision, the partition the image
- * goes to, whether an app or a bootloader is expected, and the Secure Boot V2 policy for signed images. Immutable; each {@code with}
- * returns a copy. {@link #defaults()} checks the image on its own, as {@code esptool image_info} does.
+ * goes to, whether an app or a bootloader is expected, and the Secure Boot V2 policy for signed images. Immutable;
+ * each {@code with} returns a copy. {@link #defaults()} checks the image on its own, as {@code esptool image_info}
+ * does.
  */
 public final class VerifyOptions {
 

@@ -53,7 +53,8 @@ class EfuseBlockRevisionTest {
 
     @Test
     void theSidecarKeepsItAndOlderSidecarsReadAsV0() {
-        DeviceProperties properties = DeviceProperties.of(Chip.ESP32_S3).withChipRevision(2).withEfuseBlockRevision(102);
+        DeviceProperties properties = DeviceProperties.of(Chip.ESP32_S3).withChipRevision(2)
+                .withEfuseBlockRevision(102);
         assertThat(properties.encode()).contains("efuse.blockRevision=1.2");
         Path sidecar = DeviceProperties.sidecarOf(dir.resolve("flash.bin"));
         properties.save(sidecar);

@@ -56,9 +56,14 @@ public final class TestDevices {
 
     /** A blank in-memory flash with {@code csv}'s table and {@code app} (may be null) as the factory/first app. */
     public static NorFlash flash(String csv, byte[] app) {
+        return flash(table(csv), app);
+    }
+
+    /** A blank in-memory flash with this table at 0x8000 and {@code app} (may be null) as the factory/first app. */
+    public static NorFlash flash(PartitionTable table, byte[] app) {
         NorFlash flash = NorFlash.create(FlashStorage.inMemory(FLASH_SIZE),
                 FlashConfig.defaults().timing(FlashTiming.instant()));
-        FlashProvisioning.provision(flash, table(csv), 0x8000, app);
+        FlashProvisioning.provision(flash, table, 0x8000, app);
         return flash;
     }
 
