@@ -27,7 +27,11 @@ public enum OtaError {
     VALIDATE_FAILED("ESP_ERR_OTA_VALIDATE_FAILED", 0x1503),
     /** Anti-rollback: the image's secure version is below the device's eFuse. */
     SMALL_SEC_VER("ESP_ERR_OTA_SMALL_SEC_VER", 0x1504),
-    /** The new app was built for another SPI flash mode than the running app ({@code VERIFY_SPI_MODE}). */
+    /**
+     * {@code CONFIG_ESP_HTTPS_OTA_VERIFY_SPI_MODE}, ESP-IDF's rule in {@code esp_ota_check_image_validity}: the new
+     * app's {@code esp_app_desc_t.spi_flash_mode} ({@code CONFIG_ESPTOOLPY_FLASHMODE_VAL}, 1 QIO ... 5 OPI) differs
+     * from the running app's, neither being 0 (not recorded). Bootloaders are not checked.
+     */
     SPI_MODE_MISMATCH("ESP_ERR_OTA_SPI_MODE_MISMATCH", 0x1508),
     /** The image does not fit the partition. */
     INVALID_SIZE("ESP_ERR_INVALID_SIZE", 0x104),

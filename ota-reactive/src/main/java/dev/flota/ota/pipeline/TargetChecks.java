@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The checks of an image's header and descriptor against the target that {@link ImageInspection} makes before the
- * first erase, each failing with the {@link OtaError} ESP-IDF returns for it.
+ * first erase, each failing with its {@link OtaError}.
  */
 final class TargetChecks {
 
