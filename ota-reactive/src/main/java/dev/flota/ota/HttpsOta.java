@@ -213,18 +213,26 @@ public final class HttpsOta {
 
     /** Decrypt a pre-encrypted image ({@code esp_encrypted_img}) with the device's key. */
     public HttpsOta decryptionKey(DecryptionKey key) {
-        return withImage(i -> new ImageSettings(key, i.verifyKeys(), i.policy()));
+        return withImage(i -> i.withDecryptionKey(key));
     }
 
     /** Require a Secure Boot V2 signature by one of these keys (signed OTA without hardware secure boot). */
     public HttpsOta verifyKeys(List<SecureBootKey> keys) {
-        return withImage(i -> new ImageSettings(i.decryptionKey(), keys, i.policy()));
+        return withImage(i -> i.withVerifyKeys(keys));
     }
 
     /** The caller's veto on an image, applied before the first erase. */
     public HttpsOta policy(ImagePolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        return withImage(i -> new ImageSettings(i.decryptionKey(), i.verifyKeys(), policy));
+        return withImage(i -> i.withPolicy(policy));
+    }
+
+    /**
+     * Refuse an app whose {@code esp_app_desc_t.spi_flash_mode} differs from the running app's
+     * ({@code CONFIG_ESP_HTTPS_OTA_VERIFY_SPI_MODE}, on by default as in ESP-IDF): {@link OtaError#SPI_MODE_MISMATCH}.
+     */
+    public HttpsOta verifySpiMode(boolean verify) {
+        return withImage(i -> i.withVerifySpiMode(verify));
     }
 
     /** Write into {@code staging} and treat the update as one for {@code finalLabel} ({@code partition.staging/final}). */

@@ -8,25 +8,44 @@ import java.util.Objects;
 
 /**
  * What an update does with the image itself: decrypt it ({@code esp_encrypted_img}), require a Secure Boot V2
- * signature by one of {@code verifyKeys}, and the caller's veto before the first erase.
+ * signature by one of {@code verifyKeys}, compare an app's SPI flash mode with the running app's, and the caller's
+ * veto before the first erase.
  *
  * @param decryptionKey the device's key for a pre-encrypted image, or null for a plain one
  * @param verifyKeys    keys of which one must have signed the image; empty for no signature check
  * @param policy        the caller's veto
+ * @param verifySpiMode {@code CONFIG_ESP_HTTPS_OTA_VERIFY_SPI_MODE}: refuse an app built for another flash mode
  */
-public record ImageSettings(DecryptionKey decryptionKey, List<SecureBootKey> verifyKeys, ImagePolicy policy) {
+public record ImageSettings(DecryptionKey decryptionKey, List<SecureBootKey> verifyKeys, ImagePolicy policy,
+        boolean verifySpiMode) {
 
     public ImageSettings {
         verifyKeys = List.copyOf(verifyKeys);
         Objects.requireNonNull(policy, "policy");
     }
 
-    /** A plain image, no signature required, every image accepted. */
+    /** A plain image, no signature required, every image accepted, the SPI flash mode checked (ESP-IDF's default). */
     public static ImageSettings defaults() {
-        return new ImageSettings(null, List.of(), ImagePolicy.acceptAll());
+        return new ImageSettings(null, List.of(), ImagePolicy.acceptAll(), true);
     }
 
     public boolean decrypts() {
         return decryptionKey != null;
+    }
+
+    public ImageSettings withDecryptionKey(DecryptionKey key) {
+        return new ImageSettings(key, verifyKeys, policy, verifySpiMode);
+    }
+
+    public ImageSettings withVerifyKeys(List<SecureBootKey> keys) {
+        return new ImageSettings(decryptionKey, keys, policy, verifySpiMode);
+    }
+
+    public ImageSettings withPolicy(ImagePolicy value) {
+        return new ImageSettings(decryptionKey, verifyKeys, value, verifySpiMode);
+    }
+
+    public ImageSettings withVerifySpiMode(boolean value) {
+        return new ImageSettings(decryptionKey, verifyKeys, policy, value);
     }
 }

@@ -16,12 +16,23 @@ public enum OtaError {
     NOT_FOUND("ESP_ERR_NOT_FOUND", 0x105),
     /** The image is for another chip, or outside the device's chip revision range. */
     INVALID_VERSION("ESP_ERR_INVALID_VERSION", 0x10A),
+    /**
+     * The app's eFuse block revision range ({@code min/max_efuse_blk_rev_full}) excludes the device's. ESP-IDF finds
+     * it only in {@code esp_ota_end}'s image verification, hence that error; Flota refuses before the first erase.
+     */
+    EFUSE_BLOCK_REVISION("ESP_ERR_OTA_VALIDATE_FAILED", 0x1503),
     /** The image is shorter than its header and descriptor, or its descriptor magic is wrong. */
     IMAGE_HEADER_INVALID("ESP_FAIL", -1),
     /** The written image does not verify (checksum, SHA-256, signature, magic, truncation). */
     VALIDATE_FAILED("ESP_ERR_OTA_VALIDATE_FAILED", 0x1503),
     /** Anti-rollback: the image's secure version is below the device's eFuse. */
     SMALL_SEC_VER("ESP_ERR_OTA_SMALL_SEC_VER", 0x1504),
+    /**
+     * {@code CONFIG_ESP_HTTPS_OTA_VERIFY_SPI_MODE}, ESP-IDF's rule in {@code esp_ota_check_image_validity}: the new
+     * app's {@code esp_app_desc_t.spi_flash_mode} ({@code CONFIG_ESPTOOLPY_FLASHMODE_VAL}, 1 QIO ... 5 OPI) differs
+     * from the running app's, neither being 0 (not recorded). Bootloaders are not checked.
+     */
+    SPI_MODE_MISMATCH("ESP_ERR_OTA_SPI_MODE_MISMATCH", 0x1508),
     /** The image does not fit the partition. */
     INVALID_SIZE("ESP_ERR_INVALID_SIZE", 0x104),
     /** The target partition is the running one. */

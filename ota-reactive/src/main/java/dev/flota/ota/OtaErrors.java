@@ -53,6 +53,7 @@ final class OtaErrors {
         return switch (e.error()) {
             case ESP_ERR_OTA_VALIDATE_FAILED -> OtaError.VALIDATE_FAILED;
             case ESP_ERR_OTA_SMALL_SEC_VER -> OtaError.SMALL_SEC_VER;
+            case ESP_ERR_OTA_SPI_MODE_MISMATCH -> OtaError.SPI_MODE_MISMATCH;
             case ESP_ERR_OTA_PARTITION_CONFLICT -> OtaError.PARTITION_CONFLICT;
             case ESP_ERR_OTA_ROLLBACK_INVALID_STATE -> OtaError.ROLLBACK_INVALID_STATE;
             case ESP_ERR_NOT_FOUND -> OtaError.NOT_FOUND;

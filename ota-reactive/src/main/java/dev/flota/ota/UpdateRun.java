@@ -142,12 +142,13 @@ final class UpdateRun {
         }
         ImageKind kind = partitions.imageKind().orElse(null);
         if (kind != null) {
-            data = data.transform(ImageInspection.inspect(target, kind, settings.image().policy(), event -> {
-                if (event instanceof OtaEvent.ChipRevisionVerified) {
-                    phase("inspect");
-                }
-                emit.accept(event);
-            }));
+            data = data.transform(ImageInspection.inspect(target, kind, settings.image().policy(),
+                    settings.image().verifySpiMode(), event -> {
+                        if (event instanceof OtaEvent.ChipRevisionVerified) {
+                            phase("inspect");
+                        }
+                        emit.accept(event);
+                    }));
         }
         if (steps != null) {
             data = steps.writes(data);

@@ -7,6 +7,7 @@ import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.ota.fixtures.SelfSignedCertificates;
 import dev.flota.ota.sim.SimulatedTarget;
+import dev.flota.ota.target.OtaTarget;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -32,8 +33,12 @@ final class Conformance {
 
     /** Runs the update; returns the events, or the failure. */
     static Outcome update(Device device, HttpsOta ota) {
+        return update(SimulatedTarget.of(device), ota);
+    }
+
+    static Outcome update(OtaTarget target, HttpsOta ota) {
         try {
-            List<OtaEvent> events = ota.update(SimulatedTarget.of(device)).collectList().block(Duration.ofSeconds(60));
+            List<OtaEvent> events = ota.update(target).collectList().block(Duration.ofSeconds(60));
             return new Outcome(events, null);
         } catch (OtaException e) {
             return new Outcome(List.of(), e);

@@ -164,11 +164,20 @@ class ConformanceOnFlotaServerTest {
     void a18SameVersionIsRefusedByPolicy() throws IOException {
         try (RunningImageServer server = serve(TestDevices.app("1.0"))) {
             Device device = device();
-            device.reboot();
-            update(device, server.url("app.bin"), o -> o.policy((image, running) -> image.version().equals("1.0")
-                    ? java.util.Optional.of("same version") : java.util.Optional.empty()))
-                    .assertFailed(device, OtaError.POLICY_REJECTED);
-            assertThat(ImagePolicy.skipSameVersion()).isNotNull();
+            long before = device.flash().stats().mutatingOperations();
+            Conformance.Outcome refused = update(device, server.url("app.bin"),
+                    o -> o.policy(ImagePolicy.skipSameVersion()));
+            assertThat(refused.failure()).as("refused").isNotNull();
+            assertThat(refused.failure().getMessage()).contains("version 1.0 already runs");
+            assertThat(device.flash().stats().mutatingOperations()).as("refused before any erase").isEqualTo(before);
+            refused.assertFailed(device, OtaError.POLICY_REJECTED);
+
+            Device control = device();
+            long controlBefore = control.flash().stats().mutatingOperations();
+            update(control, server.url("app.bin"), o -> o.policy(ImagePolicy.acceptAll()))
+                    .assertSucceeded(control, "1.0");
+            assertThat(control.flash().stats().mutatingOperations()).as("without the policy the same image is written")
+                    .isGreaterThan(controlBefore);
         }
     }
 

@@ -156,7 +156,7 @@ class FakeTargetTest {
 
     /** An ESP32-C3 running its factory app, with the OTA state in memory; records every call, writes collapsed. */
     static final class RecordingTarget implements OtaTarget {
-        private static final TargetIdentity IDENTITY = new TargetIdentity(Chip.ESP32_C3, 0, false, 0);
+        private static final TargetIdentity IDENTITY = new TargetIdentity(Chip.ESP32_C3, 0, false, 0, 0);
         private final PartitionTable table = TestDevices.table(TestDevices.FACTORY_TWO_SLOTS);
         private final List<String> calls = new ArrayList<>();
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -169,9 +169,7 @@ public final class UpdateCommand implements Callable<Integer> {
         DeviceProperties properties = stored;
         if (chip != null) {
             Chip chosen = Chip.byName(chip).orElseThrow(() -> new UsageException("unknown chip '" + chip + "'"));
-            properties = new DeviceProperties(chosen, properties.chipRevision(), properties.efuseSecureVersion(),
-                    properties.efuseSecureVersionMax(), properties.rollback(), properties.antiRollback(),
-                    properties.partitionTableOffset(), properties.runningPartition());
+            properties = properties.withChip(chosen);
         }
         if (chipRevision != null) {
             try {

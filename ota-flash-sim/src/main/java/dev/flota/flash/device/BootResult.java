@@ -7,12 +7,13 @@ import java.util.Optional;
 
 /**
  * What one boot did: the partition started (empty when nothing was bootable), its app description, the otadata the
- * bootloader rewrote, and each candidate it skipped with the reason.
+ * bootloader rewrote, and each thing it refused with the reason: a bootloader image the ROM did not load, a partition
+ * table, an app candidate.
  *
  * @param booted         the app partition started
  * @param appDescription its {@code esp_app_desc_t}
  * @param otadataChanges one line per otadata entry the bootloader rewrote
- * @param skipped        one line per candidate that did not verify
+ * @param skipped        one line per bootloader image, table or app candidate that did not verify
  */
 public record BootResult(Optional<Partition> booted, Optional<AppDescription> appDescription,
         List<String> otadataChanges, List<String> skipped) {

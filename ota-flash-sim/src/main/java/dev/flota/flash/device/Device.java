@@ -61,13 +61,26 @@ public final class Device {
     }
 
     /**
-     * Reset: power comes back if it was lost, the partition table is read from flash and the bootloader picks and
-     * verifies the app to start, writing otadata as ESP-IDF's bootloader does.
+     * Reset: power comes back if it was lost; with {@link DeviceProperties#bootloaderInFlash()} the ROM loads and
+     * checks the bootloader image (else nothing boots); the partition table is read from flash and checked as
+     * {@code esp_partition_table_verify} does, and the bootloader picks and verifies the app to start, writing otadata
+     * as ESP-IDF's bootloader does.
      */
     public synchronized BootResult reboot() {
         flash.powerCycle();
+        RomLoader.Outcome rom = properties.bootloaderInFlash() ? RomLoader.load(flash, properties)
+                : RomLoader.Outcome.SIMULATED;
+        if (!rom.loaded()) {
+            table = null;
+            lastBoot = new BootResult(Optional.empty(), Optional.empty(), java.util.List.of(), rom.refused());
+            properties = properties.withRunningPartition(null);
+            return lastBoot;
+        }
         try {
-            table = PartitionTable.parse(flash.read(properties.partitionTableOffset(), PartitionTable.MAX_LENGTH));
+            PartitionTable read = PartitionTable.parse(flash.read(properties.partitionTableOffset(),
+                    PartitionTable.MAX_LENGTH));
+            read.verifyFits(flash.size());
+            table = read;
         } catch (FormatException e) {
             table = null;
             lastBoot = new BootResult(Optional.empty(), Optional.empty(), java.util.List.of(),
@@ -76,6 +89,10 @@ public final class Device {
             return lastBoot;
         }
         lastBoot = Bootloader.boot(this);
+        if (!rom.refused().isEmpty()) {
+            lastBoot = new BootResult(lastBoot.booted(), lastBoot.appDescription(), lastBoot.otadataChanges(),
+                    java.util.stream.Stream.concat(rom.refused().stream(), lastBoot.skipped().stream()).toList());
+        }
         properties = properties.withRunningPartition(lastBoot.booted().map(Partition::label).orElse(null));
         return lastBoot;
     }
@@ -122,11 +139,14 @@ public final class Device {
         properties = properties.withEfuseSecureVersion((int) secureVersion);
     }
 
-    /** How this device verifies an image of {@code kind} for {@code partition}: its chip, revision and the size. */
+    /**
+     * How this device verifies an image of {@code kind} for {@code partition}: its chip, revision, eFuse block revision
+     * and the size.
+     */
     public VerifyOptions verifyOptions(ImageKind kind, Partition partition) {
         DeviceProperties p = properties();
-        return VerifyOptions.defaults().device(p.chip(), p.chipRevision()).expectKind(kind)
-                .partitionSize(partition.size());
+        return VerifyOptions.defaults().device(p.chip(), p.chipRevision()).efuseBlockRevision(p.efuseBlockRevision())
+                .expectKind(kind).partitionSize(partition.size());
     }
 
     synchronized void adoptProperties(DeviceProperties updated) {

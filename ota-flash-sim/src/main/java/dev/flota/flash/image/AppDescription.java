@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * {@code esp_app_desc_t}: the 256-byte app descriptor at file offset 0x20 of every ESP-IDF app image, which
@@ -72,6 +73,20 @@ public record AppDescription(long secureVersion, String version, String projectN
         out.putShort(176, (short) minEfuseBlkRevFull).putShort(178, (short) maxEfuseBlkRevFull);
         out.put(180, (byte) mmuPageSizeLog2).put(181, (byte) spiFlashMode);
         return out.array();
+    }
+
+    /** The lowest eFuse block revision the app runs on, when set (neither 0 nor 0xFFFF). */
+    public Optional<Integer> minEfuseBlockRevision() {
+        return isSet(minEfuseBlkRevFull) ? Optional.of(minEfuseBlkRevFull) : Optional.empty();
+    }
+
+    /** The highest eFuse block revision the app runs on, when set (neither 0 nor 0xFFFF). */
+    public Optional<Integer> maxEfuseBlockRevision() {
+        return isSet(maxEfuseBlkRevFull) ? Optional.of(maxEfuseBlkRevFull) : Optional.empty();
+    }
+
+    private static boolean isSet(int revisionFull) {
+        return revisionFull != 0 && revisionFull != 0xFFFF;
     }
 
     /** The MMU page size the image was linked for, or {@code fallback} when the descriptor does not say. */

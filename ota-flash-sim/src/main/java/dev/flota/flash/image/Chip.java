@@ -70,6 +70,14 @@ public enum Chip {
         return bootloaderOffset;
     }
 
+    /**
+     * Whether the ROM falls back to a recovery bootloader when the primary one fails to load
+     * ({@code SOC_RECOVERY_BOOTLOADER_SUPPORTED}: ESP32-C5, C61, P4 and S31).
+     */
+    public boolean hasRecoveryBootloader() {
+        return this == ESP32_C5 || this == ESP32_C61 || this == ESP32_P4 || this == ESP32_S31;
+    }
+
     /** The esptool name of the header's flash-speed nibble on this chip, e.g. {@code 80m}, or the raw value. */
     public String flashSpeedName(int nibble) {
         String name = speedNames[nibble & 0xF];

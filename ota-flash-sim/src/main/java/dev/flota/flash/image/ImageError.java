@@ -13,6 +13,8 @@ public enum ImageError {
     CHIP_ID_MISMATCH(false),
     CHIP_REVISION_TOO_LOW(false),
     CHIP_REVISION_TOO_HIGH(false),
+    EFUSE_BLOCK_REVISION_TOO_LOW(false),
+    EFUSE_BLOCK_REVISION_TOO_HIGH(false),
     SEGMENT_MMU_MISALIGNED(false),
     FIRST_SEGMENT_TOO_SHORT(false),
     MISSING_APP_DESCRIPTION(false),

@@ -19,9 +19,10 @@ import java.util.Optional;
  * call {@link #finish()}. The result is the same whatever the chunking, and memory stays at a few KiB whatever the image
  * size: no buffer is ever sized by a length read from the image.
  *
- * <p>Checks run in the device's order (magic, chip, segment count, segment headers, checksum, size, SHA-256, signature)
- * and every finding is reported, except that a fatal one (bad magic, too many segments, an impossible segment length,
- * truncation) stops the parse because nothing after it can be located. Not thread-safe; one instance per image.
+ * <p>Checks run in the device's order (magic, chip, segment count, segment headers, the app's eFuse block revision,
+ * checksum, size, SHA-256, signature) and every finding is reported, except that a fatal one (bad magic, too many
+ * segments, an impossible segment length, truncation) stops the parse because nothing after it can be located. Not
+ * thread-safe; one instance per image.
  */
 public final class ImageVerifier {
 
@@ -211,30 +212,13 @@ public final class ImageVerifier {
             stop(ImageError.INVALID_MAGIC, String.format("image magic 0x%02x, expected 0xe9", header.magic()));
             return;
         }
-        options.chip().ifPresent(this::checkChip);
+        options.chip().ifPresent(chip -> DeviceChecks.chip(header, chip, options.chipRevision(), this::add));
         if (header.segmentCount() > ImageHeader.MAX_SEGMENTS) {
             stop(ImageError.TOO_MANY_SEGMENTS,
                     "segment count " + header.segmentCount() + " exceeds " + ImageHeader.MAX_SEGMENTS);
             return;
         }
         nextSegment();
-    }
-
-    private void checkChip(Chip chip) {
-        if (header.chipId() != chip.id()) {
-            add(ImageError.CHIP_ID_MISMATCH, String.format("image is for chip id %d (%s), device is %s (%d)",
-                    header.chipId(), header.chip().map(Chip::displayName).orElse("unknown"), chip.displayName(),
-                    chip.id()));
-            return;
-        }
-        int revision = options.chipRevision();
-        if (revision < header.minChipRevFull()) {
-            add(ImageError.CHIP_REVISION_TOO_LOW, "image needs chip revision >= " + revisionText(
-                    header.minChipRevFull()) + ", device is " + revisionText(revision));
-        }
-        header.maxChipRevision().filter(max -> revision > max).ifPresent(max -> add(
-                ImageError.CHIP_REVISION_TOO_HIGH, "image supports chip revision <= " + revisionText(max)
-                        + ", device is " + revisionText(revision)));
     }
 
     private void nextSegment() {
@@ -276,6 +260,9 @@ public final class ImageVerifier {
             int take = Math.min(n, AppDescription.SIZE - descriptorFill);
             data.get(data.position(), descriptor, descriptorFill, take);
             descriptorFill += take;
+            if (descriptorFill == AppDescription.SIZE) {
+                onDescriptor();
+            }
         }
         xor(data.duplicate().order(ByteOrder.LITTLE_ENDIAN));
         hash(data);
@@ -284,6 +271,14 @@ public final class ImageVerifier {
         segmentRemaining -= n;
         if (segmentRemaining == 0) {
             nextSegment();
+        }
+    }
+
+    /** The eFuse block check of an app's segment 0; a bootloader's descriptor is not an app's, so it is skipped. */
+    private void onDescriptor() {
+        if (options.chip().isPresent() && options.expectedKind().orElse(ImageKind.APP) == ImageKind.APP) {
+            appDescription().ifPresent(app -> DeviceChecks.efuseBlock(app, options.chip().get(),
+                    options.efuseBlockRevision(), this::add));
         }
     }
 
@@ -459,10 +454,6 @@ public final class ImageVerifier {
 
     private void add(ImageError error, String message) {
         findings.add(new ImageFinding(error, message));
-    }
-
-    private static String revisionText(int full) {
-        return "v" + full / 100 + "." + full % 100;
     }
 
     private static MessageDigest digest(String algorithm) {

@@ -246,8 +246,10 @@ public final class OtaHandle {
             return Optional.of(image);
         } else if (type == Partition.TYPE_PARTITION_TABLE) {
             try {
-                PartitionTable.parse(ota.device().flash().read(staging.offset(), PartitionTable.MAX_LENGTH))
-                        .verify(finalPartition.offset());
+                PartitionTable table = PartitionTable.parse(ota.device().flash().read(staging.offset(),
+                        PartitionTable.MAX_LENGTH));
+                table.verifyFits(ota.device().flash().size());
+                table.verify(finalPartition.offset());
             } catch (FormatException e) {
                 throw new OtaException(EspError.ESP_ERR_OTA_VALIDATE_FAILED,
                         "partition table in '" + staging.label() + "' is invalid: " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import dev.flota.flash.device.Device;
 import dev.flota.flash.device.OtadataFlash;
 import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.nor.NorFlash;
@@ -51,6 +52,18 @@ public final class OtaOperations {
     /** {@code esp_ota_get_running_partition}. */
     public Optional<Partition> getRunningPartition() {
         return device.runningPartition();
+    }
+
+    /**
+     * {@code esp_ota_get_bootloader_description(NULL)}: the {@code esp_bootloader_desc_t} read from flash at the chip's
+     * primary bootloader offset, past the image and first segment headers; empty ({@code ESP_ERR_NOT_FOUND}) when its
+     * magic byte is not there.
+     */
+    public Optional<BootloaderDescription> getBootloaderDescription() {
+        byte[] descriptor = device.flash().read(device.chip().bootloaderOffset() + AppDescription.IMAGE_OFFSET,
+                BootloaderDescription.SIZE);
+        return BootloaderDescription.isPresent(descriptor, 0) ? Optional.of(BootloaderDescription.parse(descriptor, 0))
+                : Optional.empty();
     }
 
     /**

@@ -94,6 +94,21 @@ public record PartitionTable(List<Partition> partitions, boolean md5Present) {
         TableRules.verify(partitions, tableOffset);
     }
 
+    /**
+     * The size check of {@code esp_partition_table_verify}, which the device applies to the table it reads (and
+     * {@code esp_ota_end} to a new one): every entry lies within a chip of {@code chipSize} bytes.
+     */
+    public void verifyFits(long chipSize) {
+        for (int i = 0; i < partitions.size(); i++) {
+            Partition p = partitions.get(i);
+            if (p.offset() > chipSize || p.size() > chipSize - p.offset()) {
+                throw new PartitionTableException(Reason.DOES_NOT_FIT_FLASH, String.format(
+                        "partition %d invalid - offset 0x%x size 0x%x exceeds flash chip size 0x%x", i, p.offset(),
+                        p.size(), chipSize));
+            }
+        }
+    }
+
     /** The first partition with this label. */
     public Optional<Partition> find(String label) {
         return partitions.stream().filter(p -> p.label().equals(label)).findFirst();

@@ -28,6 +28,9 @@ public final class SyntheticApp {
     private long seed;
     private boolean dataSegments;
     private int maxSegment = Integer.MAX_VALUE;
+    private int minEfuseBlockRevision;
+    private int maxEfuseBlockRevision;
+    private int spiFlashMode;
 
     private SyntheticApp(String version) {
         this.version = version;
@@ -66,6 +69,19 @@ public final class SyntheticApp {
         return this;
     }
 
+    /** The descriptor's {@code min/max_efuse_blk_rev_full} ({@code major * 100 + minor}; 0 for none). */
+    public SyntheticApp efuseBlockRevisions(int min, int max) {
+        minEfuseBlockRevision = min;
+        maxEfuseBlockRevision = max;
+        return this;
+    }
+
+    /** The descriptor's {@code spi_flash_mode} (1 QIO ... 5 OPI; 0 for none recorded). */
+    public SyntheticApp spiFlashMode(int mode) {
+        spiFlashMode = mode;
+        return this;
+    }
+
     /** The seed of the pseudo-random content (default: the version's hash code). */
     public SyntheticApp seed(long value) {
         seed = value;
@@ -92,7 +108,8 @@ public final class SyntheticApp {
 
     /** The app description the image carries. */
     public AppDescription description() {
-        return new AppDescription(secureVersion, version, project, time, DATE, idfVersion, "00".repeat(32), 0, 0, 16, 0);
+        return new AppDescription(secureVersion, version, project, time, DATE, idfVersion, "00".repeat(32),
+                minEfuseBlockRevision, maxEfuseBlockRevision, 16, spiFlashMode);
     }
 
     /**

@@ -34,20 +34,43 @@ public final class TestDevices {
             ota_3,    app,  ota_3,   0xa0000, 192K,
             """;
 
+    /**
+     * {@link #FACTORY_TWO_SLOTS} with entries for the primary bootloader (0x0 on the ESP32-C3 of these devices) and
+     * the partition table, as ESP-IDF's {@code partitions_ota} example has them to update both.
+     */
+    public static final String WITH_BOOTLOADER_ENTRIES = """
+            PrimaryBTLDR,    bootloader,      primary, N/A, N/A,
+            PrimaryPrtTable, partition_table, primary, N/A, N/A,
+            """ + FACTORY_TWO_SLOTS;
+
     public static final long FLASH_SIZE = 1024 * 1024;
 
     private TestDevices() {
     }
 
+    /** The table of {@code csv} for these ESP32-C3 devices: table at 0x8000, bootloader entries at 0x0. */
     public static PartitionTable table(String csv) {
-        return PartitionCsv.parse(csv, PartitionCsv.Options.defaults());
+        return PartitionCsv.parse(csv, PartitionCsv.Options.defaults().withPrimaryBootloaderOffset(
+                Chip.ESP32_C3.bootloaderOffset()));
     }
 
     /** A blank in-memory flash with {@code csv}'s table and {@code app} (may be null) as the factory/first app. */
     public static NorFlash flash(String csv, byte[] app) {
+        return flash(table(csv), app);
+    }
+
+    /** A blank in-memory flash with this table at 0x8000 and {@code app} (may be null) as the factory/first app. */
+    public static NorFlash flash(PartitionTable table, byte[] app) {
         NorFlash flash = NorFlash.create(FlashStorage.inMemory(FLASH_SIZE),
                 FlashConfig.defaults().timing(FlashTiming.instant()));
-        FlashProvisioning.provision(flash, table(csv), 0x8000, app);
+        FlashProvisioning.provision(flash, table, 0x8000, app);
+        return flash;
+    }
+
+    /** As {@link #flash(String, byte[])}, with {@code bootloader} at the chip's primary bootloader offset. */
+    public static NorFlash flash(String csv, byte[] bootloader, byte[] app) {
+        NorFlash flash = flash(csv, app);
+        flash.program(Chip.ESP32_C3.bootloaderOffset(), bootloader);
         return flash;
     }
 

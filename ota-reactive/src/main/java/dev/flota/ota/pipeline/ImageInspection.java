@@ -21,9 +21,9 @@ import reactor.core.publisher.Mono;
 /**
  * The inspect stage: holds back the first bytes of an app or bootloader image until its header and descriptor are in
  * (288 bytes for an app, 112 for a bootloader), checks them as {@code esp_https_ota} does before the first erase
- * (descriptor, chip ID, chip revision, anti-rollback secure version, the caller's policy), reports the image
- * description, chip ID and chip revision events, then lets the image through unchanged. At most 288 bytes plus one
- * chunk are held.
+ * (descriptor, chip ID, chip revision, SPI flash mode, eFuse block revision, anti-rollback secure version, the
+ * caller's policy), reports the image description, chip ID and chip revision events, then lets the image through
+ * unchanged. At most 288 bytes plus one chunk are held.
  */
 public final class ImageInspection {
 
@@ -34,9 +34,14 @@ public final class ImageInspection {
     private ImageInspection() {
     }
 
-    /** Inspects an image of {@code kind} for {@code target}; events go to {@code events}. */
+    /**
+     * Inspects an image of {@code kind} for {@code target}; events go to {@code events}.
+     *
+     * @param verifySpiMode refuse an app built for another SPI flash mode than the running app
+     *                      ({@code CONFIG_ESP_HTTPS_OTA_VERIFY_SPI_MODE})
+     */
     public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> inspect(OtaTarget target, ImageKind kind,
-            ImagePolicy policy, Consumer<? super OtaEvent> events) {
+            ImagePolicy policy, boolean verifySpiMode, Consumer<? super OtaEvent> events) {
         int needed = kind == ImageKind.APP ? APP_HEADER_BYTES : BOOTLOADER_HEADER_BYTES;
         return upstream -> Flux.defer(() -> {
             List<ByteBuffer> held = new ArrayList<>();
@@ -51,7 +56,7 @@ public final class ImageInspection {
                 if (heldBytes[0] < needed) {
                     return List.of();
                 }
-                check(target, kind, policy, events, prefix(held, needed));
+                check(target, kind, policy, verifySpiMode, events, prefix(held, needed));
                 passed[0] = true;
                 List<ByteBuffer> release = new ArrayList<>(held);
                 held.clear();
@@ -62,8 +67,8 @@ public final class ImageInspection {
         });
     }
 
-    private static void check(OtaTarget target, ImageKind kind, ImagePolicy policy, Consumer<? super OtaEvent> events,
-            byte[] head) {
+    private static void check(OtaTarget target, ImageKind kind, ImagePolicy policy, boolean verifySpiMode,
+            Consumer<? super OtaEvent> events, byte[] head) {
         int descriptorAt = ImageHeader.SIZE + SegmentHeader.SIZE;
         Optional<AppDescription> app = kind == ImageKind.APP && AppDescription.isPresent(head, descriptorAt)
                 ? Optional.of(AppDescription.parse(head, descriptorAt)) : Optional.empty();
@@ -78,28 +83,19 @@ public final class ImageInspection {
         ImageHeader header = ImageHeader.parse(head, 0);
         TargetIdentity identity = target.identity();
         events.accept(new OtaEvent.ChipIdVerified(header.chipId()));
-        if (header.chipId() != identity.chip().id()) {
-            throw StageException.of(OtaError.INVALID_VERSION, String.format("mismatch chip id, expected %d, found %d",
-                    identity.chip().id(), header.chipId()));
-        }
+        TargetChecks.chipId(header, identity);
         events.accept(new OtaEvent.ChipRevisionVerified(header.minChipRevFull()));
-        int revision = identity.chipRevision();
-        boolean tooHigh = kind == ImageKind.APP && header.maxChipRevision().filter(max -> revision > max).isPresent();
-        if (revision < header.minChipRevFull() || tooHigh) {
-            throw StageException.of(OtaError.INVALID_VERSION, String.format(
-                    "chip revision check failed: device v%d.%d, image needs v%d.%d%s", revision / 100, revision % 100,
-                    header.minChipRevFull() / 100, header.minChipRevFull() % 100, header.maxChipRevision()
-                            .map(max -> " to v" + max / 100 + "." + max % 100).orElse("")));
-        }
+        TargetChecks.chipRevision(header, kind, identity);
         if (app.isPresent()) {
-            if (identity.antiRollback() && app.get().secureVersion() < identity.efuseSecureVersion()) {
-                throw StageException.of(OtaError.SMALL_SEC_VER, "new firmware security version is less than eFuse "
-                        + "programmed, " + app.get().secureVersion() + " < " + identity.efuseSecureVersion());
+            if (verifySpiMode) {
+                TargetChecks.spiMode(app.get(), target.runningApp());
             }
-            Optional<String> veto = policy.reject(app.get(), target.runningApp());
-            if (veto.isPresent()) {
-                throw StageException.of(OtaError.POLICY_REJECTED, veto.get());
-            }
+            TargetChecks.efuseBlockRevision(app.get(), identity);
+            TargetChecks.secureVersion(app.get(), identity);
+            TargetChecks.policy(policy, new ImageCandidate.App(app.get(), target.runningApp()));
+        } else {
+            TargetChecks.policy(policy, new ImageCandidate.Bootloader(bootloader.get(),
+                    target.bootloaderDescription()));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.flota.flash.device.Device;
 import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.nor.FlashError;
@@ -56,7 +57,8 @@ public final class SimulatedTarget implements OtaTarget {
     @Override
     public TargetIdentity identity() {
         DeviceProperties p = device.properties();
-        return new TargetIdentity(p.chip(), p.chipRevision(), p.antiRollback(), p.efuseSecureVersion());
+        return new TargetIdentity(p.chip(), p.chipRevision(), p.antiRollback(), p.efuseSecureVersion(),
+                p.efuseBlockRevision());
     }
 
     @Override
@@ -76,6 +78,11 @@ public final class SimulatedTarget implements OtaTarget {
     @Override
     public Optional<AppDescription> runningApp() {
         return device.runningApp();
+    }
+
+    @Override
+    public Optional<BootloaderDescription> bootloaderDescription() {
+        return call(ota::getBootloaderDescription);
     }
 
     @Override

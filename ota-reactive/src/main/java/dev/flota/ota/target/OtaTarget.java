@@ -1,6 +1,7 @@
 package dev.flota.ota.target;
 
 import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.partition.Partition;
@@ -37,6 +38,15 @@ public interface OtaTarget {
 
     /** The running app's {@code esp_app_desc_t}, for the caller's policy. */
     Optional<AppDescription> runningApp();
+
+    /**
+     * {@code esp_ota_get_bootloader_description(NULL)}: the {@code esp_bootloader_desc_t} of the bootloader in flash
+     * at the primary bootloader offset (the one the next reset starts), for the caller's policy on a bootloader
+     * update; empty when it has none or the target cannot tell.
+     */
+    default Optional<BootloaderDescription> bootloaderDescription() {
+        return Optional.empty();
+    }
 
     /**
      * {@code esp_ota_get_next_update_partition}: the OTA slot after {@code start} (the running partition when null),

@@ -47,6 +47,10 @@ final class FlashCreateCommand implements Callable<Integer> {
     @Option(names = "--chip-rev", paramLabel = "MAJOR.MINOR", defaultValue = "0.0", description = "chip revision")
     String chipRevision;
 
+    @Option(names = "--efuse-blk-rev", paramLabel = "MAJOR.MINOR", defaultValue = "0.0",
+            description = "eFuse block revision, checked against an app's min/max_efuse_blk_rev_full (not on esp32)")
+    String efuseBlockRevision;
+
     @Option(names = "--factory", paramLabel = "IMAGE", description = "app written into the factory partition "
             + "(ota_0 when the table has none)")
     Path factory;
@@ -78,6 +82,11 @@ final class FlashCreateCommand implements Callable<Integer> {
             properties = properties.withChipRevision(DeviceProperties.parseRevision(chipRevision)).withRollback(rollback);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--chip-rev: " + e.getMessage(), e);
+        }
+        try {
+            properties = properties.withEfuseBlockRevision(DeviceProperties.parseRevision(efuseBlockRevision));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--efuse-blk-rev: " + e.getMessage(), e);
         }
         if (antiRollback) {
             if (secureVersion < 0 || secureVersion > properties.efuseSecureVersionMax()) {

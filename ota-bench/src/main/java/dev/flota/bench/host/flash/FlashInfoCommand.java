@@ -56,6 +56,7 @@ final class FlashInfoCommand implements Callable<Integer> {
             ObjectNode root = Json.object();
             root.put("chip", properties.chip().esptoolName());
             root.put("chipRevision", properties.chipRevision() / 100 + "." + properties.chipRevision() % 100);
+            root.put("efuseBlockRevision", DeviceProperties.revisionText(properties.efuseBlockRevision()));
             root.put("efuseSecureVersion", properties.efuseSecureVersion());
             root.put("rollback", properties.rollback());
             root.put("antiRollback", properties.antiRollback());
@@ -99,8 +100,9 @@ final class FlashInfoCommand implements Callable<Integer> {
     }
 
     private static void printText(PrintWriter out, ObjectNode root, PartitionTable table) {
-        out.printf("Chip: %s rev v%s, eFuse secure version %d, rollback %s, anti-rollback %s%n",
-                root.get("chip").asText(), root.get("chipRevision").asText(), root.get("efuseSecureVersion").asInt(),
+        out.printf("Chip: %s rev v%s, eFuse blocks v%s, eFuse secure version %d, rollback %s, anti-rollback %s%n",
+                root.get("chip").asText(), root.get("chipRevision").asText(),
+                root.get("efuseBlockRevision").asText(), root.get("efuseSecureVersion").asInt(),
                 root.get("rollback").asBoolean() ? "on" : "off", root.get("antiRollback").asBoolean() ? "on" : "off");
         out.print(dev.flota.flash.partition.PartitionCsv.format(table));
         if (root.get("otadata").get("entries").isArray()) {

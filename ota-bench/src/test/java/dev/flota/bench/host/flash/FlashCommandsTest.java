@@ -108,6 +108,30 @@ class FlashCommandsTest {
     }
 
     @Test
+    void theEfuseBlockRevisionIsKeptShownAndDecidesWhatBoots() throws Exception {
+        byte[] needsV1 = TestImages.builder(Chip.ESP32_C3, "1.0", 3000, app -> app.efuseBlockRevisions(100, 0)).build();
+        Path factory = Files.write(dir.resolve("needs-v1.bin"), needsV1);
+        Path csv = Files.writeString(dir.resolve("table.csv"), TABLE);
+        Path flash = dir.resolve("blk.bin");
+        run(0, "flash", "create", flash.toString(), "--size", "2MB", "--partitions", csv.toString(), "--factory",
+                factory.toString(), "--efuse-blk-rev", "1.2");
+        assertThat(Files.readString(dir.resolve("blk.bin.device.properties"))).contains("efuse.blockRevision=1.2");
+        JsonNode info = run(0, "flash", "info", flash.toString(), "--json").json();
+        assertThat(info.get("efuseBlockRevision").asText()).isEqualTo("1.2");
+        assertThat(info.get("boot").asText()).isEqualTo("factory");
+        assertThat(run(0, "flash", "info", flash.toString()).out()).contains("eFuse blocks v1.2");
+
+        run(0, "flash", "create", flash.toString(), "--size", "2MB", "--partitions", csv.toString(), "--factory",
+                factory.toString());
+        JsonNode old = run(1, "flash", "info", flash.toString(), "--json").json();
+        assertThat(old.get("efuseBlockRevision").asText()).isEqualTo("0.0");
+        assertThat(old.get("boot").isNull()).as("the factory app needs eFuse blocks v1.0").isTrue();
+        assertThat(old.get("apps").get(0).get("errors").toString()).contains("EFUSE_BLOCK_REVISION_TOO_LOW");
+        assertThat(Cli.run("flash", "create", flash.toString(), "--size", "2MB", "--partitions", csv.toString(),
+                "--efuse-blk-rev", "one").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void usageErrors() throws Exception {
         Path lonely = Files.write(dir.resolve("lonely.bin"), new byte[4096]);
         assertThat(Cli.run("flash", "info", lonely.toString()).exitCode()).isEqualTo(2);
