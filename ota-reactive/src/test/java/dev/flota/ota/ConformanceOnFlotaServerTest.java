@@ -219,9 +219,13 @@ class ConformanceOnFlotaServerTest {
 
     @Test
     void d6RangeNotSatisfiable() throws IOException {
-        try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().status(416))) {
+        String pastTheEnd = "bytes=" + NEW_APP.length + "-";
+        try (RunningImageServer server = serve(NEW_APP)) {
             Device device = device();
-            update(device, server.url("app.bin"), o -> o).assertFailed(device, OtaError.HTTP_RANGE_NOT_SATISFIABLE);
+            update(device, server.url("app.bin"), o -> o.requestHook((method, headers) -> headers.set("Range",
+                    pastTheEnd))).assertFailed(device, OtaError.HTTP_RANGE_NOT_SATISFIABLE);
+            assertThat(server.requests().all()).extracting(r -> r.range() + " " + r.status())
+                    .containsExactly(pastTheEnd + " 416");
         }
     }
 
