@@ -58,6 +58,8 @@ public enum OtaError {
     IMAGE_CHANGED("ESP_FAIL", -1),
     /** A flash operation failed. */
     FLASH_FAIL("ESP_ERR_FLASH_OP_FAIL", 0x6001),
+    /** The flash stayed busy too long. */
+    FLASH_TIMEOUT("ESP_ERR_FLASH_OP_TIMEOUT", 0x6002),
     /** Anything else. */
     FAIL("ESP_FAIL", -1);
 

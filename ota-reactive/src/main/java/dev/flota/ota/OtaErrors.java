@@ -57,7 +57,8 @@ final class OtaErrors {
             case ESP_ERR_NOT_FOUND -> OtaError.NOT_FOUND;
             case ESP_ERR_INVALID_SIZE -> OtaError.INVALID_SIZE;
             case ESP_ERR_INVALID_ARG -> OtaError.INVALID_ARG;
-            case ESP_ERR_FLASH_OP_FAIL, ESP_ERR_FLASH_OP_TIMEOUT -> OtaError.FLASH_FAIL;
+            case ESP_ERR_FLASH_OP_FAIL -> OtaError.FLASH_FAIL;
+            case ESP_ERR_FLASH_OP_TIMEOUT -> OtaError.FLASH_TIMEOUT;
             default -> OtaError.FAIL;
         };
     }

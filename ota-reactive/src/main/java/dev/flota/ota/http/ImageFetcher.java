@@ -273,12 +273,11 @@ public final class ImageFetcher {
                     ? "the image changed on the server (validator " + validator + " is now " + now + ")"
                     : "asked for a range, got " + status + ": the server ignores Range", status, null);
         }
-        String contentRange = response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE, "");
-        long[] parsed = parseContentRange(contentRange);
-        boolean matches = parsed != null && parsed[0] == start && (end < 0 || parsed[1] == end)
-                && (imageSize < 0 || parsed[2] == imageSize);
-        return matches ? null : new FetchException(Reason.RANGE_IGNORED, "asked for bytes " + start + "-"
-                + (end < 0 ? "" : end) + ", got Content-Range '" + contentRange + "'", status, null);
+        String header = response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE, "");
+        ContentRange answered = ContentRange.parse(header);
+        String wrong = answered == null ? "is malformed" : answered.mismatch(start, end, imageSize);
+        return wrong == null ? null : new FetchException(Reason.RANGE_IGNORED, "asked for bytes " + start + "-"
+                + (end < 0 ? "" : end) + ", got Content-Range '" + header + "', which " + wrong, status, null);
     }
 
     private boolean mayAuthorize() {
@@ -323,28 +322,9 @@ public final class ImageFetcher {
         return headers.get(HttpHeaderNames.LAST_MODIFIED);
     }
 
-    private long totalOf(HttpClientResponse response) {
-        long[] parsed = parseContentRange(response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE, ""));
-        return parsed == null ? -1 : parsed[2];
-    }
-
-    /** {@code bytes a-b/total} to {a, b, total}; null when malformed or the total is unknown. */
-    static long[] parseContentRange(String value) {
-        String v = value.trim();
-        if (!v.startsWith("bytes ")) {
-            return null;
-        }
-        int dash = v.indexOf('-');
-        int slash = v.indexOf('/');
-        if (dash < 0 || slash < dash) {
-            return null;
-        }
-        try {
-            return new long[] {Long.parseLong(v.substring(6, dash).trim()),
-                    Long.parseLong(v.substring(dash + 1, slash).trim()), Long.parseLong(v.substring(slash + 1).trim())};
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    private static long totalOf(HttpClientResponse response) {
+        ContentRange range = ContentRange.parse(response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE));
+        return range == null ? -1 : range.total();
     }
 
     private static ByteBuffer copy(ByteBuf buf) {
