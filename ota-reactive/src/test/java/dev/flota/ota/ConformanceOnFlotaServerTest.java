@@ -70,6 +70,29 @@ class ConformanceOnFlotaServerTest {
     }
 
     @Test
+    void partialDownloadOfAnImageThatFitsOneRequestIsOnePlainGet() throws IOException {
+        try (RunningImageServer server = serve(NEW_APP)) {
+            for (int size : new int[] {NEW_APP.length, 256 * 1024}) {
+                Device device = device();
+                server.requests().clear();
+                Conformance.Outcome outcome = update(device, server.url("app.bin"), o -> o.partialHttpDownload(true)
+                        .maxHttpRequestSize(size));
+                outcome.assertSucceeded(device, "2.0");
+                assertThat(server.requests().all()).extracting(r -> r.method() + " " + r.range() + " " + r.status())
+                        .as("request size %d", size).containsExactly("HEAD null 200", "GET null 200");
+                assertThat(outcome.events()).contains(new OtaEvent.Connected(200, NEW_APP.length));
+            }
+            server.requests().clear();
+            Device device = device();
+            update(device, server.url("app.bin"), o -> o.partialHttpDownload(true).maxHttpRequestSize(
+                    NEW_APP.length - 1)).assertSucceeded(device, "2.0");
+            assertThat(server.requests().all()).extracting(r -> r.method() + " " + r.range() + " " + r.status())
+                    .containsExactly("HEAD null 200", "GET bytes=0-" + (NEW_APP.length - 2) + " 206",
+                            "GET bytes=" + (NEW_APP.length - 1) + "-" + (NEW_APP.length - 1) + " 206");
+        }
+    }
+
+    @Test
     void p1PreEncryptedImageWithPartialDownload() throws IOException {
         EccDecryptionKey key = DecryptionKey.fromHmacKey(new byte[32]);
         try (RunningImageServer server = serve(ImageEncryptor.encrypt(NEW_APP, EncryptionKey.forDevice(key)))) {

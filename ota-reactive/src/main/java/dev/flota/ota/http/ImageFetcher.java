@@ -23,8 +23,8 @@ import reactor.util.retry.Retry;
 
 /**
  * Downloads an image with Reactor Netty the way {@code esp_https_ota} does, and more carefully: one GET, or ranged
- * GETs of at most {@code maxRequestSize} bytes on a kept-alive connection, the size learnt by HEAD or, when HEAD is
- * refused, by {@code Range: bytes=0-0}. Every ranged answer must be a 206 with the exact {@code Content-Range} asked
+ * GETs of at most {@code maxRequestSize} bytes on a kept-alive connection (one plain GET when the image fits in one),
+ * the size learnt by HEAD or, when HEAD is refused, by {@code Range: bytes=0-0}. Every ranged answer must be a 206 with the exact {@code Content-Range} asked
  * for. A reset, a read timeout or a short body is retried with backoff from the next byte not yet delivered, with
  * {@code If-Range} so a changed image is detected instead of spliced. Demand flows back to the socket: bytes are read
  * only as fast as downstream requests them.
@@ -130,7 +130,7 @@ public final class ImageFetcher {
         }
         long start = position;
         boolean partial = settings.http().partialDownload();
-        boolean ranged = partial || start > 0;
+        boolean ranged = start > 0 || partial && imageSize > settings.http().maxRequestSize();
         long end = partial ? Math.min(imageSize, start + settings.http().maxRequestSize()) - 1 : imageSize - 1;
         String range = !ranged ? null : "bytes=" + start + "-" + (partial ? Long.toString(end) : "");
         Mono<Void> gate = !gated() ? Mono.empty() : prepaid ? Mono.fromRunnable(() -> prepaid = false)
