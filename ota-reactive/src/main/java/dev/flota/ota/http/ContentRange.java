@@ -20,7 +20,8 @@ record ContentRange(long first, long last, long total) {
         try {
             String total = v.substring(slash + 1).trim();
             ContentRange range = new ContentRange(Long.parseLong(v.substring(6, dash).trim()),
-                    Long.parseLong(v.substring(dash + 1, slash).trim()), total.equals("*") ? -1 : Long.parseLong(total));
+                    Long.parseLong(v.substring(dash + 1, slash).trim()),
+                    total.equals("*") ? -1 : Long.parseLong(total));
             return range.first < 0 || range.last < range.first || range.total >= 0 && range.last >= range.total ? null
                     : range;
         } catch (NumberFormatException e) {
