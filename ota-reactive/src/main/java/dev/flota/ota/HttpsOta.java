@@ -160,7 +160,7 @@ public final class HttpsOta {
         return withHttp(h -> h.withAllowHttp(allow));
     }
 
-    /** Ranged requests ({@code partial_http_download}). */
+    /** Ranged requests ({@code partial_http_download}); an image that fits in one is fetched with one plain GET. */
     public HttpsOta partialHttpDownload(boolean partial) {
         return withHttp(h -> h.withPartialDownload(partial));
     }

@@ -53,7 +53,10 @@ public enum OtaError {
     HTTP_NOT_MODIFIED("ESP_ERR_HTTP_NOT_MODIFIED", 0x7009),
     /** 416. */
     HTTP_RANGE_NOT_SATISFIABLE("ESP_ERR_HTTP_RANGE_NOT_SATISFIABLE", 0x700A),
-    /** A range request answered with 200 or with a different range: ESP-IDF would silently corrupt the image. */
+    /**
+     * A range request answered with another range than asked for, or with 200 after byte 0 more often than the image
+     * may be fetched again: ESP-IDF would silently corrupt the image.
+     */
     HTTP_RANGE_IGNORED("ESP_ERR_HTTP_RANGE_NOT_SATISFIABLE", 0x700A),
     /** 401 with no (more) credentials to try. */
     HTTP_UNAUTHORIZED("ESP_FAIL", -1),
@@ -71,6 +74,8 @@ public enum OtaError {
     IMAGE_CHANGED("ESP_FAIL", -1),
     /** A flash operation failed. */
     FLASH_FAIL("ESP_ERR_FLASH_OP_FAIL", 0x6001),
+    /** The flash stayed busy too long. */
+    FLASH_TIMEOUT("ESP_ERR_FLASH_OP_TIMEOUT", 0x6002),
     /** Anything else. */
     FAIL("ESP_FAIL", -1);
 

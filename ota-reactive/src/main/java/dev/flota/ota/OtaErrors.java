@@ -38,7 +38,7 @@ final class OtaErrors {
             case MAX_REDIRECT -> OtaError.HTTP_MAX_REDIRECT;
             case NOT_MODIFIED -> OtaError.HTTP_NOT_MODIFIED;
             case RANGE_NOT_SATISFIABLE -> OtaError.HTTP_RANGE_NOT_SATISFIABLE;
-            case RANGE_IGNORED -> OtaError.HTTP_RANGE_IGNORED;
+            case RANGE_IGNORED, RANGE_IGNORED_MIDWAY -> OtaError.HTTP_RANGE_IGNORED;
             case UNAUTHORIZED -> OtaError.HTTP_UNAUTHORIZED;
             case STATUS -> OtaError.HTTP_STATUS;
             case NO_CONTENT_LENGTH -> OtaError.HTTP_NO_CONTENT_LENGTH;
@@ -59,7 +59,8 @@ final class OtaErrors {
             case ESP_ERR_NOT_FOUND -> OtaError.NOT_FOUND;
             case ESP_ERR_INVALID_SIZE -> OtaError.INVALID_SIZE;
             case ESP_ERR_INVALID_ARG -> OtaError.INVALID_ARG;
-            case ESP_ERR_FLASH_OP_FAIL, ESP_ERR_FLASH_OP_TIMEOUT -> OtaError.FLASH_FAIL;
+            case ESP_ERR_FLASH_OP_FAIL -> OtaError.FLASH_FAIL;
+            case ESP_ERR_FLASH_OP_TIMEOUT -> OtaError.FLASH_TIMEOUT;
             default -> OtaError.FAIL;
         };
     }

@@ -18,6 +18,15 @@ public sealed interface OtaEvent {
     record Connected(int status, long imageSize) implements OtaEvent {
     }
 
+    /**
+     * The server answered a ranged request from {@code offset} with 200, ignoring {@code Range} (Flota's event; ESP-IDF
+     * posts none). From offset 0 that answer is taken as one plain GET of the whole image, as ESP-IDF falls back to;
+     * later its bytes cannot be spliced in, so the image is fetched again from byte 0 with one plain GET and the bytes
+     * received so far count as wasted.
+     */
+    record RangeIgnored(long offset) implements OtaEvent {
+    }
+
     /** {@code ESP_HTTPS_OTA_GET_IMG_DESC}: the image's descriptor was read from its first bytes. */
     record ImageDescriptionRead(Optional<AppDescription> app, Optional<BootloaderDescription> bootloader)
             implements OtaEvent {

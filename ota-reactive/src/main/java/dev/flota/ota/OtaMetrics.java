@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The update meters, all with low-cardinality tags (no URLs, no device IDs):
  * {@code flota.ota.bytes{kind=fetched|decrypted|written|wasted}}, {@code flota.ota.updates{outcome,error}},
  * {@code flota.ota.http.requests{method}}, {@code flota.ota.http.responses{status}},
+ * {@code flota.ota.http.range.ignored{action=plain_get|restart}} (a server answered a range with 200: taken as one
+ * plain GET, or the image fetched again from byte 0),
  * {@code flota.ota.phase{phase=connect|first_byte|inspect|erase|write|verify|boot_switch}},
  * {@code flota.ota.update{outcome}}, and the gauges {@code flota.ota.updates.in.flight} and
  * {@code flota.ota.bytes.buffered} (bytes fetched but not yet written, over all updates).
@@ -56,6 +58,12 @@ final class OtaMetrics {
 
     void response(int status) {
         Counter.builder("flota.ota.http.responses").tag("status", Integer.toString(status)).register(registry)
+                .increment();
+    }
+
+    void rangeIgnored(String action) {
+        Counter.builder("flota.ota.http.range.ignored").tag("action", action)
+                .description("ranged requests answered with 200 by a server that ignores Range").register(registry)
                 .increment();
     }
 

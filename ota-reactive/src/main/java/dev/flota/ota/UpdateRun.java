@@ -9,6 +9,7 @@ import dev.flota.ota.encrypted.EncryptedImages;
 import dev.flota.ota.http.FetchException;
 import dev.flota.ota.http.FetchListener;
 import dev.flota.ota.http.FetchSettings;
+import dev.flota.ota.http.HttpSettings;
 import dev.flota.ota.http.ImageFetcher;
 import dev.flota.ota.http.TlsContext;
 import dev.flota.ota.pipeline.FlashSink;
@@ -52,6 +53,7 @@ final class UpdateRun {
     private final AtomicLong wasted = new AtomicLong();
     private final AtomicLong decrypted = new AtomicLong();
     private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile boolean rangesIgnored;
     private volatile long phaseStart;
     private long reportedBuffered;
     private final BufferBudget.Account budget;
@@ -85,7 +87,7 @@ final class UpdateRun {
             metrics.inFlight().incrementAndGet();
             return Mono.defer(this::attempt)
                     .retryWhen(Retry.max(settings.retries().maxImageRestarts())
-                            .filter(e -> e instanceof FetchException f && f.reason() == FetchException.Reason.IMAGE_CHANGED)
+                            .filter(e -> e instanceof FetchException f && f.restartsImage())
                             .doBeforeRetry(signal -> restart())
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                     .timeout(settings.timeouts().deadline(), settings.timer())
@@ -265,8 +267,10 @@ final class UpdateRun {
         phaseStart = now;
     }
 
+    /** Once the server ignored a Range, later attempts fetch the image with one plain GET. */
     private FetchSettings fetchSettings() {
-        return new FetchSettings(settings.http(), settings.timeouts(), settings.retries(), settings.credentials(), tls,
+        HttpSettings http = rangesIgnored ? settings.http().withPartialDownload(false) : settings.http();
+        return new FetchSettings(http, settings.timeouts(), settings.retries(), settings.credentials(), tls,
                 settings.timer(), budget == null ? null : budget::reserve);
     }
 
@@ -288,6 +292,13 @@ final class UpdateRun {
         public void onConnected(int status, long size) {
             phase("connect");
             emit.accept(new OtaEvent.Connected(status, size));
+        }
+
+        @Override
+        public void onRangeIgnored(long offset) {
+            rangesIgnored = true;
+            metrics.rangeIgnored(offset == 0 ? "plain_get" : "restart");
+            emit.accept(new OtaEvent.RangeIgnored(offset));
         }
 
         @Override

@@ -70,6 +70,29 @@ class ConformanceOnFlotaServerTest {
     }
 
     @Test
+    void partialDownloadOfAnImageThatFitsOneRequestIsOnePlainGet() throws IOException {
+        try (RunningImageServer server = serve(NEW_APP)) {
+            for (int size : new int[] {NEW_APP.length, 256 * 1024}) {
+                Device device = device();
+                server.requests().clear();
+                Conformance.Outcome outcome = update(device, server.url("app.bin"), o -> o.partialHttpDownload(true)
+                        .maxHttpRequestSize(size));
+                outcome.assertSucceeded(device, "2.0");
+                assertThat(server.requests().all()).extracting(r -> r.method() + " " + r.range() + " " + r.status())
+                        .as("request size %d", size).containsExactly("HEAD null 200", "GET null 200");
+                assertThat(outcome.events()).contains(new OtaEvent.Connected(200, NEW_APP.length));
+            }
+            server.requests().clear();
+            Device device = device();
+            update(device, server.url("app.bin"), o -> o.partialHttpDownload(true).maxHttpRequestSize(
+                    NEW_APP.length - 1)).assertSucceeded(device, "2.0");
+            assertThat(server.requests().all()).extracting(r -> r.method() + " " + r.range() + " " + r.status())
+                    .containsExactly("HEAD null 200", "GET bytes=0-" + (NEW_APP.length - 2) + " 206",
+                            "GET bytes=" + (NEW_APP.length - 1) + "-" + (NEW_APP.length - 1) + " 206");
+        }
+    }
+
+    @Test
     void p1PreEncryptedImageWithPartialDownload() throws IOException {
         EccDecryptionKey key = DecryptionKey.fromHmacKey(new byte[32]);
         try (RunningImageServer server = serve(ImageEncryptor.encrypt(NEW_APP, EncryptionKey.forDevice(key)))) {
@@ -228,9 +251,13 @@ class ConformanceOnFlotaServerTest {
 
     @Test
     void d6RangeNotSatisfiable() throws IOException {
-        try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().status(416))) {
+        String pastTheEnd = "bytes=" + NEW_APP.length + "-";
+        try (RunningImageServer server = serve(NEW_APP)) {
             Device device = device();
-            update(device, server.url("app.bin"), o -> o).assertFailed(device, OtaError.HTTP_RANGE_NOT_SATISFIABLE);
+            update(device, server.url("app.bin"), o -> o.requestHook((method, headers) -> headers.set("Range",
+                    pastTheEnd))).assertFailed(device, OtaError.HTTP_RANGE_NOT_SATISFIABLE);
+            assertThat(server.requests().all()).extracting(r -> r.range() + " " + r.status())
+                    .containsExactly(pastTheEnd + " 416");
         }
     }
 
@@ -258,11 +285,63 @@ class ConformanceOnFlotaServerTest {
     }
 
     @Test
-    void serverAnswering200ToARangeIsAnErrorNotCorruption() throws IOException {
+    void serverAnswering200ToTheFirstRangeIsTakenAsOnePlainGet() throws IOException {
         try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().ignoreRanges())) {
             Device device = device();
-            update(device, server.url("app.bin"), o -> o.partialHttpDownload(true).maxHttpRequestSize(4096))
-                    .assertFailed(device, OtaError.HTTP_RANGE_IGNORED);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            Conformance.Outcome outcome = update(device, server.url("app.bin"), o -> o.partialHttpDownload(true)
+                    .maxHttpRequestSize(4096).meterRegistry(registry));
+            outcome.assertSucceeded(device, "2.0");
+            assertThat(server.requests().all()).extracting(r -> r.method() + " " + r.range() + " " + r.status())
+                    .containsExactly("HEAD null 200", "GET bytes=0-4095 200");
+            assertThat(outcome.events()).filteredOn(e -> e instanceof OtaEvent.RangeIgnored)
+                    .containsExactly(new OtaEvent.RangeIgnored(0));
+            assertThat(registry.get("flota.ota.http.range.ignored").tag("action", "plain_get").counter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get("flota.ota.bytes").tag("kind", "fetched").counter().count())
+                    .isEqualTo(NEW_APP.length);
+        }
+    }
+
+    @Test
+    void serverAnswering200ToTheSizeProbeIsTakenAsOnePlainGet() throws IOException {
+        try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().refuseHead().ignoreRanges())) {
+            Device device = device();
+            Conformance.Outcome outcome = update(device, server.url("app.bin"), o -> o.partialHttpDownload(true)
+                    .maxHttpRequestSize(4096));
+            outcome.assertSucceeded(device, "2.0");
+            assertThat(server.requests().all()).extracting(r -> r.method() + " " + r.range() + " " + r.status())
+                    .containsExactly("HEAD null 403", "GET bytes=0-0 200");
+            assertThat(outcome.events()).filteredOn(e -> e instanceof OtaEvent.RangeIgnored)
+                    .containsExactly(new OtaEvent.RangeIgnored(0));
+        }
+    }
+
+    @Test
+    void serverAnswering200ToARangeAfterByte0RestartsFromByte0WithOnePlainGet() throws IOException {
+        for (boolean partial : new boolean[] {true, false}) {
+            try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().ignoreRanges()
+                    .closeOnceAfter(20_000))) {
+                Device device = device();
+                SimpleMeterRegistry registry = new SimpleMeterRegistry();
+                Conformance.Outcome outcome = update(device, server.url("app.bin"), o -> o.partialHttpDownload(partial)
+                        .maxHttpRequestSize(4096).meterRegistry(registry));
+                outcome.assertSucceeded(device, "2.0");
+                assertThat(outcome.events()).filteredOn(e -> e instanceof OtaEvent.RangeIgnored)
+                        .as("partial %s", partial).endsWith(new OtaEvent.RangeIgnored(20_000));
+                assertThat(outcome.events()).last().extracting(e -> ((OtaEvent.Finished) e).bytesWasted())
+                        .isEqualTo(20_000L);
+                assertThat(registry.get("flota.ota.http.range.ignored").tag("action", "restart").counter().count())
+                        .isEqualTo(1);
+                assertThat(server.requests().all()).last().extracting(r -> r.range() + " " + r.status())
+                        .isEqualTo("null 200");
+            }
+        }
+        try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().ignoreRanges().closeAfter(20_000))) {
+            Device device = device();
+            update(device, server.url("app.bin"), o -> o).assertFailed(device, OtaError.HTTP_RANGE_IGNORED);
+            assertThat(server.requests().matching(r -> r.range() == null)).as("the first GET and 2 restarts")
+                    .hasSize(3);
         }
     }
 

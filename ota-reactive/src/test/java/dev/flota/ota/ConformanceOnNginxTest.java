@@ -123,6 +123,13 @@ class ConformanceOnNginxTest {
     }
 
     @Test
+    void d6RangeNotSatisfiable() {
+        Device device = device();
+        update(device, nginx.url("app.bin"), o -> o.requestHook((method, headers) -> headers.set("Range",
+                "bytes=" + NEW_APP.length + "-"))).assertFailed(device, OtaError.HTTP_RANGE_NOT_SATISFIABLE);
+    }
+
+    @Test
     void d3NotFound() {
         Device device = device();
         Conformance.Outcome outcome = update(device, nginx.url("missing.bin"), o -> o);

@@ -48,14 +48,25 @@ class EspHttpsOtaHandleTest {
 
     @Test
     void abortAfterAllDataNeverSwitches() {
-        try (ByteServer server = new ByteServer(TestDevices.app("2.0"))) {
+        byte[] image = TestDevices.app("2.0");
+        try (ByteServer server = new ByteServer(image)) {
             Device device = device();
             EspHttpsOtaHandle ota = HttpsOta.create().url(server.url()).allowHttp(true).begin(SimulatedTarget.of(device));
+            long before = 0;
             while (ota.perform() == EspHttpsOtaHandle.Progress.IN_PROGRESS) {
-                assertThat(ota.getImageLenRead()).isNotNegative();
+                assertThat(ota.getImageLenRead()).isNotNegative().isGreaterThan(before);
+                before = ota.getImageLenRead();
             }
+            assertThat(ota.getImageLenRead()).as("all data written").isEqualTo(image.length);
+            assertThat(ota.isCompleteDataReceived()).isTrue();
+            Partition ota0 = device.partitionTable().find("ota_0").orElseThrow();
+            assertThat(device.flash().read(ota0.offset(), image.length)).as("a whole image that finish would boot")
+                    .isEqualTo(image);
             ota.abort();
             assertThat(ota.events()).last().isInstanceOf(OtaEvent.Aborted.class);
+            assertThat(ota.events()).noneMatch(e -> e instanceof OtaEvent.BootPartitionUpdated);
+            assertThat(dev.flota.flash.ota.OtaOperations.on(device).getBootPartition().orElseThrow().label())
+                    .as("otadata untouched").isEqualTo("factory");
             assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
         }
     }

@@ -3,10 +3,14 @@ package dev.flota.ota.http;
 /** A failed fetch, with the reason (mapped to an {@code OtaError} by the pipeline) and the HTTP status if any. */
 public final class FetchException extends RuntimeException {
 
-    /** Why. */
+    /**
+     * Why. {@code RANGE_IGNORED}: a ranged answer other than the exact 206 asked for; {@code RANGE_IGNORED_MIDWAY}: a
+     * 200 to a range after byte 0, from a server that ignores Range, whose bytes cannot be spliced in.
+     */
     public enum Reason {
         INVALID_ARG, CONNECT, MAX_REDIRECT, NOT_MODIFIED, RANGE_NOT_SATISFIABLE, RANGE_IGNORED, UNAUTHORIZED,
-        STATUS, NO_CONTENT_LENGTH, INCOMPLETE, READ_TIMEOUT, IMAGE_CHANGED, INSECURE_REDIRECT
+        STATUS, NO_CONTENT_LENGTH, INCOMPLETE, READ_TIMEOUT, IMAGE_CHANGED, INSECURE_REDIRECT,
+        RANGE_IGNORED_MIDWAY
     }
 
     private final Reason reason;
@@ -25,6 +29,11 @@ public final class FetchException extends RuntimeException {
     /** The HTTP status, or -1. */
     public int status() {
         return status;
+    }
+
+    /** Whether the update can go on by fetching the image again from byte 0 (it changed, or Range is ignored). */
+    public boolean restartsImage() {
+        return reason == Reason.IMAGE_CHANGED || reason == Reason.RANGE_IGNORED_MIDWAY;
     }
 
     boolean retriable() {

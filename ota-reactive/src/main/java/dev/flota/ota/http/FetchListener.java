@@ -15,6 +15,17 @@ public interface FetchListener {
     default void onBytes(int count) {
     }
 
+    /** Image bytes received and not kept: the body of the {@code bytes=0-0} request for the size. */
+    default void onDiscarded(int count) {
+    }
+
+    /**
+     * The server answered a ranged request from {@code offset} with 200, ignoring Range: from 0, that answer is taken
+     * as the whole image; later, the image has to be fetched again from byte 0.
+     */
+    default void onRangeIgnored(long offset) {
+    }
+
     /** A request failed in a way worth retrying; the next one starts at {@code position}. */
     default void onRetry(Throwable cause, long position) {
     }

@@ -22,11 +22,14 @@ import reactor.util.retry.Retry;
 
 /**
  * Downloads an image with Reactor Netty the way {@code esp_https_ota} does, and more carefully: one GET, or ranged
- * GETs of at most {@code maxRequestSize} bytes on a kept-alive connection, the size learnt by HEAD or, when HEAD is
- * refused, by {@code Range: bytes=0-0}. Every ranged answer must be a 206 with the exact {@code Content-Range} asked
- * for. A reset, a read timeout or a short body is retried with backoff from the next byte not yet delivered, with
- * {@code If-Range} so a changed image is detected instead of spliced. Demand flows back to the socket: bytes are read
- * only as fast as downstream requests them.
+ * GETs of at most {@code maxRequestSize} bytes on a kept-alive connection (one plain GET when the image fits in one),
+ * the size learnt by HEAD or, when HEAD is refused, by {@code Range: bytes=0-0}. Every ranged answer must be a 206
+ * with the exact {@code Content-Range} asked for, except that a 200 to the first range is the whole image from a
+ * server that ignores Range (ESP-IDF's fallback to one plain GET); a 200 after byte 0 cannot be spliced in and fails
+ * the fetch with {@code RANGE_IGNORED_MIDWAY}, for the update to fetch the image again. A reset, a read timeout or a
+ * short body is retried with backoff from the next byte not yet delivered, with {@code If-Range} so a changed image
+ * is detected instead of spliced. Demand flows back to the socket: bytes are read only as fast as downstream
+ * requests them.
  *
  * <p>One instance serves one update; {@link #fetch(long)} may be subscribed again after a failure.
  */
@@ -107,7 +110,7 @@ public final class ImageFetcher {
             complete = false;
             Mono<Void> admission = gated() ? settings.requestGate().apply(settings.http().maxRequestSize())
                     .doOnSuccess(v -> prepaid = true) : Mono.empty();
-            Mono<Void> sizing = admission.then(settings.http().partialDownload() && imageSize < 0 ? discoverSize()
+            Mono<Void> sizing = admission.then(settings.http().partialDownload() && imageSize < 0 ? head()
                     : Mono.empty());
             Flux<ByteBuffer> requests = Flux.defer(this::nextRequest)
                     .retryWhen(Retry.backoff(settings.retries().maxRetries(), settings.retries().minBackoff())
@@ -130,16 +133,14 @@ public final class ImageFetcher {
         if (complete) {
             return Flux.empty();
         }
-        long start = position;
-        boolean partial = settings.http().partialDownload();
-        boolean ranged = partial || start > 0;
-        long end = partial ? Math.min(imageSize, start + settings.http().maxRequestSize()) - 1 : imageSize - 1;
-        String range = !ranged ? null : "bytes=" + start + "-" + (partial ? Long.toString(end) : "");
-        Mono<Void> gate = !gated() ? Mono.empty() : prepaid ? Mono.fromRunnable(() -> prepaid = false)
-                : settings.requestGate().apply(end - start + 1);
+        RangeRequest request = RangeRequest.next(position, imageSize, settings.http().maxRequestSize(),
+                settings.http().partialDownload());
+        Mono<Void> gate = !gated() || request.probe() ? Mono.empty()
+                : prepaid ? Mono.fromRunnable(() -> prepaid = false)
+                : settings.requestGate().apply(request.end() - request.start() + 1);
         return gate.thenMany(Flux.defer(() -> {
             listener.onRequest("GET");
-            return send(range, ranged, partial, start, end);
+            return send(request);
         }));
     }
 
@@ -148,30 +149,37 @@ public final class ImageFetcher {
         return settings.http().partialDownload() && settings.requestGate() != null;
     }
 
-    private Flux<ByteBuffer> send(String range, boolean ranged, boolean partial, long start, long end) {
-        return client.headers(h -> headers(h, "GET", range, ranged)).get().uri(settings.http().url())
+    private Flux<ByteBuffer> send(RangeRequest request) {
+        return client.headers(h -> headers(h, "GET", request.range(), true)).get().uri(settings.http().url())
                 .response((response, body) -> {
                     int status = response.status().code();
                     lastStatus = status;
                     listener.onResponse(status);
-                    FetchException problem = check(response, ranged, start, partial ? end : -1);
+                    FetchException problem = check(response);
                     if (problem == AUTH_RETRY) {
                         return body.then(Mono.<ByteBuffer>empty());
+                    }
+                    RangeRequest.Answer answer = request.answer(status);
+                    if (problem == null) {
+                        problem = checkAnswer(response.responseHeaders(), request, answer, status);
                     }
                     if (problem != null) {
                         return Flux.error(problem);
                     }
-                    long total = ranged ? totalOf(response) : response.responseHeaders().getInt(
-                            HttpHeaderNames.CONTENT_LENGTH, -1);
-                    if (imageSize < 0) {
-                        imageSize = total;
-                    }
                     rememberValidator(response.responseHeaders());
+                    if (answer == RangeRequest.Answer.SIZE) {
+                        return body.doOnNext(b -> listener.onDiscarded(b.readableBytes()))
+                                .then(Mono.<ByteBuffer>empty());
+                    }
                     if (!connected) {
                         connected = true;
                         listener.onConnected(status, imageSize);
                     }
-                    long expected = ranged && partial ? end - start + 1 : imageSize >= 0 ? imageSize - start : -1;
+                    if (answer == RangeRequest.Answer.WHOLE_IMAGE) {
+                        listener.onRangeIgnored(0);
+                    }
+                    long expected = status == 206 && request.end() >= 0 ? request.end() - request.start() + 1
+                            : imageSize >= 0 ? imageSize - request.start() : -1;
                     AtomicLong received = new AtomicLong();
                     return body.map(ImageFetcher::copy).doOnNext(bytes -> {
                         received.addAndGet(bytes.remaining());
@@ -180,6 +188,52 @@ public final class ImageFetcher {
                     }).concatWith(Mono.defer(() -> finishResponse(received.get(), expected)));
                 })
                 .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate);
+    }
+
+    /**
+     * Null when a 2xx answer brings what {@code request} asked for, learning the image size from it; else why not. A
+     * 200 to a ranged request from byte 0 is the image, as if it answered one plain GET (ESP-IDF's fallback for a
+     * server that ignores Range); after byte 0 it cannot be spliced in, and the image is to be fetched again.
+     */
+    private FetchException checkAnswer(HttpHeaders headers, RangeRequest request, RangeRequest.Answer answer,
+            int status) {
+        if (answer == RangeRequest.Answer.UNEXPECTED) {
+            return request.probe() ? new FetchException(Reason.STATUS, "unexpected status " + status + " to "
+                    + request.range(), status, null) : new FetchException(Reason.RANGE_IGNORED, "asked for "
+                    + request.range() + ", got " + status, status, null);
+        }
+        if (answer == RangeRequest.Answer.IGNORED_MIDWAY) {
+            String now = validatorOf(headers);
+            if (validator != null && now != null && !validator.equals(now)) {
+                return new FetchException(Reason.IMAGE_CHANGED, "the image changed on the server (validator "
+                        + validator + " is now " + now + ")", status, null);
+            }
+            listener.onRangeIgnored(request.start());
+            return new FetchException(Reason.RANGE_IGNORED_MIDWAY, "asked for " + request.range() + ", got " + status
+                    + " with the whole image: the server ignores Range", status, null);
+        }
+        if (request.range() != null && answer != RangeRequest.Answer.WHOLE_IMAGE) {
+            String header = headers.get(HttpHeaderNames.CONTENT_RANGE, "");
+            ContentRange answered = ContentRange.parse(header);
+            String wrong = answered == null ? "is malformed" : answered.mismatch(request.start(), request.end(),
+                    imageSize);
+            if (wrong != null) {
+                return new FetchException(Reason.RANGE_IGNORED, "asked for " + request.range() + ", got Content-Range '"
+                        + header + "', which " + wrong, status, null);
+            }
+            imageSize = imageSize < 0 ? answered.total() : imageSize;
+            return sizeKnown();
+        }
+        long length = headers.getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
+        imageSize = length >= 0 ? length : imageSize;
+        return sizeKnown();
+    }
+
+    /** A partial download cannot go on without the image size. */
+    private FetchException sizeKnown() {
+        return imageSize >= 0 || !settings.http().partialDownload() ? null : new FetchException(
+                Reason.NO_CONTENT_LENGTH, "the server did not say the image size (no Content-Length or Content-Range)",
+                lastStatus, null);
     }
 
     private Mono<ByteBuffer> finishResponse(long received, long expected) {
@@ -193,45 +247,31 @@ public final class ImageFetcher {
         return Mono.empty();
     }
 
-    /** HEAD for the size; when HEAD is refused (as by S3 presigned GET URLs), {@code GET Range: bytes=0-0}. */
-    private Mono<Void> discoverSize() {
-        return exchange(HttpMethod.HEAD, null).flatMap(head -> {
+    /**
+     * HEAD for the size. When it does not say it (refused, as by S3 presigned GET URLs), the first GET asks for
+     * {@code Range: bytes=0-0}.
+     */
+    private Mono<Void> head() {
+        return exchange(HttpMethod.HEAD).doOnNext(head -> {
             long length = head.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
             if (head.status().code() == 200 && length >= 0) {
                 imageSize = length;
                 rememberValidator(head.responseHeaders());
-                return Mono.empty();
             }
-            return exchange(HttpMethod.GET, "bytes=0-0").flatMap(probe -> {
-                int status = probe.status().code();
-                if (status == 206) {
-                    imageSize = totalOf(probe);
-                } else if (status == 200) {
-                    imageSize = probe.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
-                } else {
-                    FetchException problem = check(probe, false, 0, -1);
-                    return Mono.error(problem != null ? problem : new FetchException(Reason.STATUS,
-                            "unexpected status " + status + " to bytes=0-0", status, null));
-                }
-                rememberValidator(probe.responseHeaders());
-                return Mono.empty();
-            });
-        }).then(Mono.defer(() -> imageSize < 0 ? Mono.error(new FetchException(Reason.NO_CONTENT_LENGTH,
-                "the server did not say the image size (no Content-Length or Content-Range)", lastStatus, null))
-                : Mono.<Void>empty()));
+        }).then();
     }
 
     /** One request whose body is drained, following 401 with credentials. */
-    private Mono<HttpClientResponse> exchange(HttpMethod method, String range) {
+    private Mono<HttpClientResponse> exchange(HttpMethod method) {
         listener.onRequest(method.name());
-        return client.headers(h -> headers(h, method.name(), range, false)).request(method).uri(settings.http().url())
+        return client.headers(h -> headers(h, method.name(), null, false)).request(method).uri(settings.http().url())
                 .responseSingle((response, body) -> body.then(Mono.just(response)))
                 .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate)
                 .flatMap(response -> {
                     lastStatus = response.status().code();
                     listener.onResponse(lastStatus);
                     if (lastStatus == 401 && authorization.retryAfter(response.responseHeaders())) {
-                        return exchange(method, range);
+                        return exchange(method);
                     }
                     if (isRedirect(lastStatus)) {
                         return Mono.error(redirectRefused(response));
@@ -242,8 +282,8 @@ public final class ImageFetcher {
 
     private static final FetchException AUTH_RETRY = new FetchException(Reason.UNAUTHORIZED, "retry", 401, null);
 
-    /** Null when the response carries image bytes as asked; AUTH_RETRY to ask again with credentials. */
-    private FetchException check(HttpClientResponse response, boolean ranged, long start, long end) {
+    /** Null for a 2xx (or another status taken as an answer); AUTH_RETRY to ask again with credentials. */
+    private FetchException check(HttpClientResponse response) {
         int status = response.status().code();
         if (status == 401) {
             return authorization.retryAfter(response.responseHeaders()) ? AUTH_RETRY
@@ -262,22 +302,7 @@ public final class ImageFetcher {
             return new FetchException(Reason.STATUS, "server answered " + status + " " + response.status()
                     .reasonPhrase(), status, null);
         }
-        if (!ranged) {
-            return null;
-        }
-        if (status != 206) {
-            String now = validatorOf(response.responseHeaders());
-            boolean changed = validator != null && now != null && !validator.equals(now);
-            return new FetchException(changed ? Reason.IMAGE_CHANGED : Reason.RANGE_IGNORED, changed
-                    ? "the image changed on the server (validator " + validator + " is now " + now + ")"
-                    : "asked for a range, got " + status + ": the server ignores Range", status, null);
-        }
-        String contentRange = response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE, "");
-        long[] parsed = parseContentRange(contentRange);
-        boolean matches = parsed != null && parsed[0] == start && (end < 0 || parsed[1] == end)
-                && (imageSize < 0 || parsed[2] == imageSize);
-        return matches ? null : new FetchException(Reason.RANGE_IGNORED, "asked for bytes " + start + "-"
-                + (end < 0 ? "" : end) + ", got Content-Range '" + contentRange + "'", status, null);
+        return null;
     }
 
     private void headers(HttpHeaders headers, String method, String range, boolean ifRange) {
@@ -306,30 +331,6 @@ public final class ImageFetcher {
             return etag;
         }
         return headers.get(HttpHeaderNames.LAST_MODIFIED);
-    }
-
-    private long totalOf(HttpClientResponse response) {
-        long[] parsed = parseContentRange(response.responseHeaders().get(HttpHeaderNames.CONTENT_RANGE, ""));
-        return parsed == null ? -1 : parsed[2];
-    }
-
-    /** {@code bytes a-b/total} to {a, b, total}; null when malformed or the total is unknown. */
-    static long[] parseContentRange(String value) {
-        String v = value.trim();
-        if (!v.startsWith("bytes ")) {
-            return null;
-        }
-        int dash = v.indexOf('-');
-        int slash = v.indexOf('/');
-        if (dash < 0 || slash < dash) {
-            return null;
-        }
-        try {
-            return new long[] {Long.parseLong(v.substring(6, dash).trim()),
-                    Long.parseLong(v.substring(dash + 1, slash).trim()), Long.parseLong(v.substring(slash + 1).trim())};
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static ByteBuffer copy(ByteBuf buf) {

@@ -5,12 +5,13 @@ import java.util.Objects;
 
 /**
  * What an update does after a broken request: how many consecutive retries after a reset, read timeout or short
- * body, with exponential backoff, and how many times it starts the image again when the server's image changed.
+ * body, with exponential backoff, and how many times it starts the image again when the server's image changed or
+ * the server answered a range after byte 0 with the whole image.
  *
  * @param maxRetries       consecutive retries of a request
  * @param minBackoff       first retry delay, doubling up to {@code maxBackoff}
  * @param maxBackoff       longest retry delay
- * @param maxImageRestarts how often a changed image restarts the download from byte 0
+ * @param maxImageRestarts how often the download starts again from byte 0 (a changed image, an ignored Range)
  */
 public record RetrySettings(int maxRetries, Duration minBackoff, Duration maxBackoff, int maxImageRestarts) {
 

@@ -40,6 +40,13 @@ public final class NettyLeakCheck implements AfterAllCallback {
         });
     }
 
+    /** Removes and returns the leak reports whose records contain {@code hint} (a buffer touched with it). */
+    static List<String> takeLeaks(String hint) {
+        List<String> taken = LEAKS.stream().filter(leak -> leak.contains(hint)).toList();
+        LEAKS.removeAll(taken);
+        return taken;
+    }
+
     @Override
     public void afterAll(ExtensionContext context) {
         for (int i = 0; i < 3; i++) {
