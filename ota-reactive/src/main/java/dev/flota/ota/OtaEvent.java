@@ -56,7 +56,9 @@ public sealed interface OtaEvent {
      * {@code ESP_HTTPS_OTA_FINISH}: the update completed and the boot partition was switched.
      *
      * @param imageSize         bytes written to flash
-     * @param bytesWasted       bytes downloaded but thrown away (an image that changed mid-way)
+     * @param bytesWasted       bytes received beyond those the image needed: all image bytes received minus the image's
+     *                          size (what came before the image started again because it changed or a range was
+     *                          ignored, the byte of the {@code bytes=0-0} size probe, any byte received twice)
      * @param peakBufferedBytes most bytes this update held between the network and the flash at any time
      */
     record Finished(long imageSize, long bytesWasted, long peakBufferedBytes) implements OtaEvent {

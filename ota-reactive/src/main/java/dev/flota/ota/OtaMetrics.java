@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The update meters, all with low-cardinality tags (no URLs, no device IDs):
- * {@code flota.ota.bytes{kind=fetched|decrypted|written|wasted}}, {@code flota.ota.updates{outcome,error}},
+ * {@code flota.ota.bytes{kind=fetched|decrypted|written|wasted}} (fetched: every image byte received; wasted: those
+ * the image did not need, as in {@link OtaEvent.Finished#bytesWasted()}), {@code flota.ota.updates{outcome,error}},
  * {@code flota.ota.http.requests{method}}, {@code flota.ota.http.responses{status}},
  * {@code flota.ota.http.range.ignored{action=plain_get|restart}} (a server answered a range with 200: taken as one
  * plain GET, or the image fetched again from byte 0),

@@ -49,6 +49,7 @@ final class UpdateRun {
     private final OtaMetrics metrics;
     private final UpdateSteps steps;
     private final AtomicLong fetched = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong wasted = new AtomicLong();
     private final AtomicLong decrypted = new AtomicLong();
@@ -162,7 +163,7 @@ final class UpdateRun {
         Mono<Void> gate = steps == null ? Mono.empty() : steps.beforeFinish();
         return data.as(sink.into(target, this::onFlashEvent, written))
                 .doOnNext(session -> phase("write"))
-                .flatMap(session -> gate.then(finish(session, partitions, kind)));
+                .flatMap(session -> gate.then(finish(session, partitions, kind, current)));
     }
 
     /** The image's size once known (without an encryption header), else -1. */
@@ -171,7 +172,7 @@ final class UpdateRun {
         return size < 0 || !settings.image().decrypts() ? size : size - EncryptedImageHeader.SIZE;
     }
 
-    private Mono<Void> finish(OtaSession session, UpdatePartitions partitions, ImageKind kind) {
+    private Mono<Void> finish(OtaSession session, UpdatePartitions partitions, ImageKind kind, ImageFetcher fetcher) {
         Partition staging = partitions.staging();
         Partition finalPartition = partitions.finalPartition();
         return Mono.<Void>fromRunnable(() -> {
@@ -188,6 +189,8 @@ final class UpdateRun {
                 emit.accept(new OtaEvent.BootPartitionUpdated(finalPartition.isOtaApp() ? staging.label()
                         : finalPartition.label(), finalPartition.subtype()));
             }
+            long needed = fetcher.imageSize() >= 0 ? fetcher.imageSize() : fetched.get();
+            waste(received.get() - needed - wasted.get());
             emit.accept(new OtaEvent.Finished(written.get(), wasted.get(), peakBuffered));
         }).subscribeOn(settings.flash().scheduler());
     }
@@ -204,14 +207,24 @@ final class UpdateRun {
     }
 
     private void restart() {
-        wasted.addAndGet(fetched.get());
-        metrics.bytes("wasted", fetched.get());
+        waste(fetched.get());
         reportBuffered(0);
         fetched.set(0);
         written.set(0);
         lastWritten = 0;
         decrypted.set(0);
         releaseBudget();
+    }
+
+    /**
+     * Counts bytes received that the image did not need, as soon as they are known to be: what an attempt fetched
+     * before the image started again, the size probe's byte, and at the end whatever else was received.
+     */
+    private void waste(long bytes) {
+        if (bytes > 0) {
+            wasted.addAndGet(bytes);
+            metrics.bytes("wasted", bytes);
+        }
     }
 
     /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */
@@ -302,12 +315,20 @@ final class UpdateRun {
         }
 
         @Override
+        public void onDiscarded(int count) {
+            received.addAndGet(count);
+            metrics.bytes("fetched", count);
+            waste(count);
+        }
+
+        @Override
         public void onBytes(int count) {
             if (!firstByte) {
                 firstByte = true;
                 phase("first_byte");
             }
             fetched.addAndGet(count);
+            received.addAndGet(count);
             metrics.bytes("fetched", count);
             updateBuffered();
         }

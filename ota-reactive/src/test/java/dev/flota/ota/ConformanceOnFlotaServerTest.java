@@ -362,6 +362,22 @@ class ConformanceOnFlotaServerTest {
     }
 
     @Test
+    void imageChangedBeforeItsFirstByteIsTakenWhole() throws IOException {
+        byte[] v3 = TestDevices.app("3.0");
+        try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().replaceAfter(1, v3))) {
+            Device device = device();
+            Conformance.Outcome outcome = update(device, server.url("app.bin"), o -> o.partialHttpDownload(true)
+                    .maxHttpRequestSize(8192));
+            outcome.assertSucceeded(device, "3.0");
+            assertThat(server.requests().all()).extracting(r -> r.method() + " " + r.range() + " " + r.status())
+                    .as("If-Range no longer matched: the 200 is the new image").containsExactly("HEAD null 200",
+                            "GET bytes=0-8191 200");
+            assertThat(outcome.events()).noneMatch(e -> e instanceof OtaEvent.RangeIgnored);
+            assertThat(outcome.events()).last().extracting(e -> ((OtaEvent.Finished) e).bytesWasted()).isEqualTo(0L);
+        }
+    }
+
+    @Test
     void d11StalledServerTheDeadlineFires() throws IOException {
         try (RunningImageServer server = serve(NEW_APP, ServerFaults.none().stallAfter(10_000))) {
             Device device = device();

@@ -72,7 +72,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
             int third = image.length / 3;
             List<Object[]> cases = List.of(
                     new Object[] {"clean", ServerFaults.none()},
-                    new Object[] {"reset-every-response-after-100k", ServerFaults.none().closeAfter(100_000)},
+                    new Object[] {"reset-every-response-after-40k", ServerFaults.none().closeAfter(40_000)},
                     new Object[] {"reset-once-at-one-third", ServerFaults.none().closeOnceAfter(third)},
                     new Object[] {"stall-every-response-after-100k", ServerFaults.none().stallAfter(100_000)},
                     new Object[] {"image-replaced-after-3-requests", ServerFaults.none().replaceAfter(3, changed)});
@@ -90,7 +90,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
                 Files.write(caseDir.resolve("fw.bin"), image);
                 try (RunningImageServer server = ImageServer.create().directory(caseDir)
                         .tls(tls.serverCertPem(), tls.serverKeyPem()).handler(ServerFaults.inject((ServerFaults) c[1]))
-                        .recordRequests(false).bindNow()) {
+                        .bindNow()) {
                     HttpsOta ota = HttpsOta.create().url(server.url("fw.bin")).caPem(tls.caPem())
                             .partialHttpDownload(true).maxHttpRequestSize(64 * 1024).decryptionKey(key)
                             .timeouts(Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofMinutes(5))
@@ -99,7 +99,8 @@ final class FaultsBenchCommand implements Callable<Integer> {
                     double rate = outcome[0] / (double) devices;
                     allCompleted &= outcome[0] == devices;
                     rows.addObject().put("name", (String) c[0]).put("completed", outcome[0])
-                            .put("completionRate", Math.round(rate * 1000) / 1000.0).put("wastedBytes", outcome[1]);
+                            .put("completionRate", Math.round(rate * 1000) / 1000.0).put("wastedBytes", outcome[1])
+                            .put("sentBytes", server.requests().bodyBytes()).put("requests", server.requests().count());
                     out.printf(Locale.ROOT, "%-34s %10d %11.1f%% %14d%n", c[0], outcome[0], rate * 100, outcome[1]);
                     out.flush();
                 }

@@ -160,13 +160,14 @@ public final class ImageFetcher {
                         return body.then(Mono.<ByteBuffer>empty());
                     }
                     RangeRequest.Answer answer = request.answer(status);
+                    boolean changed = changed(response.responseHeaders());
                     if (problem == null) {
                         problem = checkAnswer(response.responseHeaders(), request, answer, status);
                     }
                     if (problem != null) {
                         return Flux.error(problem);
                     }
-                    rememberValidator(response.responseHeaders());
+                    rememberValidator(response.responseHeaders(), request.start() == 0);
                     if (answer == RangeRequest.Answer.SIZE) {
                         return body.doOnNext(b -> listener.onDiscarded(b.readableBytes()))
                                 .then(Mono.<ByteBuffer>empty());
@@ -175,7 +176,7 @@ public final class ImageFetcher {
                         connected = true;
                         listener.onConnected(status, imageSize);
                     }
-                    if (answer == RangeRequest.Answer.WHOLE_IMAGE) {
+                    if (answer == RangeRequest.Answer.WHOLE_IMAGE && !changed) {
                         listener.onRangeIgnored(0);
                     }
                     long expected = status == 206 && request.end() >= 0 ? request.end() - request.start() + 1
@@ -193,7 +194,8 @@ public final class ImageFetcher {
     /**
      * Null when a 2xx answer brings what {@code request} asked for, learning the image size from it; else why not. A
      * 200 to a ranged request from byte 0 is the image, as if it answered one plain GET (ESP-IDF's fallback for a
-     * server that ignores Range); after byte 0 it cannot be spliced in, and the image is to be fetched again.
+     * server that ignores Range, or the new image when If-Range no longer matched); after byte 0 it cannot be spliced
+     * in, and the image is to be fetched again.
      */
     private FetchException checkAnswer(HttpHeaders headers, RangeRequest request, RangeRequest.Answer answer,
             int status) {
@@ -203,10 +205,9 @@ public final class ImageFetcher {
                     + request.range() + ", got " + status, status, null);
         }
         if (answer == RangeRequest.Answer.IGNORED_MIDWAY) {
-            String now = validatorOf(headers);
-            if (validator != null && now != null && !validator.equals(now)) {
+            if (changed(headers)) {
                 return new FetchException(Reason.IMAGE_CHANGED, "the image changed on the server (validator "
-                        + validator + " is now " + now + ")", status, null);
+                        + validator + " is now " + validatorOf(headers) + ")", status, null);
             }
             listener.onRangeIgnored(request.start());
             return new FetchException(Reason.RANGE_IGNORED_MIDWAY, "asked for " + request.range() + ", got " + status
@@ -256,7 +257,7 @@ public final class ImageFetcher {
             long length = head.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
             if (head.status().code() == 200 && length >= 0) {
                 imageSize = length;
-                rememberValidator(head.responseHeaders());
+                rememberValidator(head.responseHeaders(), true);
             }
         }).then();
     }
@@ -318,10 +319,18 @@ public final class ImageFetcher {
         }
     }
 
-    private void rememberValidator(HttpHeaders headers) {
-        if (validator == null) {
-            validator = validatorOf(headers);
+    /** Keeps the image's validator for If-Range: the first one seen, or a new one with the image from byte 0. */
+    private void rememberValidator(HttpHeaders headers, boolean fromStart) {
+        String now = validatorOf(headers);
+        if (validator == null || fromStart && now != null) {
+            validator = now;
         }
+    }
+
+    /** Whether the answer is for another version of the image than the one the validator names. */
+    private boolean changed(HttpHeaders headers) {
+        String now = validatorOf(headers);
+        return validator != null && now != null && !validator.equals(now);
     }
 
     /** A strong ETag, else Last-Modified: what If-Range accepts. */
