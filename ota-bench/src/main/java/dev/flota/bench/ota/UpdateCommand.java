@@ -11,11 +11,13 @@ import dev.flota.bench.host.flash.FlashFiles;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.image.Chip;
+import dev.flota.flash.partition.Partition;
 import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.OtaException;
 import dev.flota.ota.sim.SimulatedTarget;
+import dev.flota.ota.target.OtaTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,13 +108,14 @@ public final class UpdateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(err, System.console() != null && !jsonEvents);
-        AtomicBoolean switched = new AtomicBoolean();
+        AtomicReference<String> switched = new AtomicReference<>();
         try (FlashFiles.Opened opened = FlashFiles.open(flash)) {
             Device device = Device.attach(opened.flash(), properties(opened.properties()));
+            OtaTarget target = SimulatedTarget.of(device);
             try {
-                ota.meterRegistry(registry).update(SimulatedTarget.of(device)).doOnNext(event -> {
-                    if (event instanceof OtaEvent.BootPartitionUpdated) {
-                        switched.set(true);
+                ota.meterRegistry(registry).update(target).doOnNext(event -> {
+                    if (event instanceof OtaEvent.BootPartitionUpdated updated) {
+                        switched.set(updated.label());
                     }
                     if (event instanceof OtaEvent.FlashWritten written && !jsonEvents) {
                         progress.show(written.cumulativeBytes());
@@ -131,8 +134,22 @@ public final class UpdateCommand implements Callable<Integer> {
                     printMetrics(out, registry);
                 }
             }
+            return bootsNext(target, switched.get(), err) ? 0 : 1;
         }
-        return switched.get() ? 0 : 1;
+    }
+
+    /** Whether the device itself now names {@code label} as its boot partition (read back, not assumed). */
+    private static boolean bootsNext(OtaTarget target, String label, PrintWriter err) {
+        if (label == null) {
+            return false;
+        }
+        String boots = target.bootPartition().map(Partition::label).orElse("none");
+        if (!boots.equals(label)) {
+            err.println("error: the boot partition was switched to '" + label + "' but the device boots '" + boots
+                    + "'");
+            return false;
+        }
+        return true;
     }
 
     private HttpsOta configure() {
