@@ -27,6 +27,7 @@ public final class SyntheticApp {
     private long secureVersion;
     private long seed;
     private boolean dataSegments;
+    private boolean compressible;
     private int maxSegment = Integer.MAX_VALUE;
     private int minEfuseBlockRevision;
     private int maxEfuseBlockRevision;
@@ -97,6 +98,16 @@ public final class SyntheticApp {
         return this;
     }
 
+    /**
+     * Content that deflates like real firmware: bytes drawn from a 20-symbol alphabet, which zlib level 9 packs to
+     * about 60% (ESP-IDF apps in the interop vectors pack to 52–64%), instead of incompressible noise. For whatever
+     * compresses on the way, e.g. the serial loader's {@code FLASH_DEFL_*} writes.
+     */
+    public SyntheticApp compressible() {
+        compressible = true;
+        return this;
+    }
+
     /** Splits the code into IROM segments of at most {@code bytes} each (ESP-IDF refuses segments of 16 MiB). */
     public SyntheticApp maxSegment(int bytes) {
         if (bytes < 4 || bytes % 4 != 0) {
@@ -121,7 +132,7 @@ public final class SyntheticApp {
         ImageBuilder builder = ImageBuilder.app(chip, description());
         if (dataSegments) {
             byte[] rodata = new byte[(int) (payload / 2) & ~3];
-            random.nextBytes(rodata);
+            fill(random, rodata);
             builder.segment(chip.dromBase() + 0x10000 + 0x120, rodata)
                     .segment(IRAM_SEGMENT, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
             payload -= rodata.length;
@@ -130,12 +141,23 @@ public final class SyntheticApp {
         long address = chip == Chip.ESP32 ? 0x400D0018L : 0x42010018L;
         do {
             byte[] code = new byte[(int) Math.min(remaining, maxSegment)];
-            random.nextBytes(code);
+            fill(random, code);
             builder.segment(address, code);
             address += code.length;
             remaining -= code.length;
         } while (remaining > 0);
         return builder;
+    }
+
+    private void fill(Random random, byte[] bytes) {
+        random.nextBytes(bytes);
+        if (compressible) {
+            byte[] alphabet = new byte[20];
+            random.nextBytes(alphabet);
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = alphabet[(bytes[i] & 0xFF) % alphabet.length];
+            }
+        }
     }
 
     /** The image with {@code payload} pseudo-random bytes. */
