@@ -376,6 +376,8 @@ async function run(args, esptool, frames) {
       frames.note(`op ${index} ${name}`);
       const start = performance.now();
       const result = await fn(op);
+      // Lets a rejection esptool-js left un-awaited (after("no_reset")) reach the warnings of this step's run.
+      await new Promise((resolve) => setImmediate(resolve));
       results.push({ op: name, ms: Math.round((performance.now() - start) * 1000) / 1000, ...result });
     } catch (e) {
       frames.note(`op ${index} ${name} failed: ${e && e.message}`);
