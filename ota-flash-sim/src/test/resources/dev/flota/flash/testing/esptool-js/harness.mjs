@@ -305,6 +305,8 @@ async function run(args, esptool, frames) {
         mac: terminal.after("MAC:", from),
         flashId: flashIdLine === null ? null : hexId(parseInt(flashIdLine, 16)),
         stub: loader.IS_STUB,
+        // SYNC answered with value 0: the stub was already running (left by an earlier session), none was uploaded.
+        stubWasRunning: loader.syncStubDetected,
         connections: port.connections,
       };
     },
