@@ -105,11 +105,15 @@ class EsptoolJsInteropTest {
         assertThat(result.steps("md5").get(0).text("md5")).isEqualTo(md5Hex(filled(0x1000)));
         assertThat(result.steps("writeFlash").get(0).list("md5s"))
                 .containsExactly(md5Hex(padTo4(tableBytes)), md5Hex(padTo4(factoryApp)));
-        assertThat(Files.readAllBytes(factoryBack)).isEqualTo(factoryApp);
-        assertThat(Files.readAllBytes(otaBack)).isEqualTo(otaApp);
+        assertThat(Arrays.mismatch(Files.readAllBytes(factoryBack), factoryApp)).as("first byte read back wrong")
+                .isEqualTo(-1);
+        assertThat(Arrays.mismatch(Files.readAllBytes(otaBack), otaApp)).as("first byte read back wrong")
+                .isEqualTo(-1);
         assertThat(result.steps("md5").get(1).text("md5")).isEqualTo(md5Hex(otaApp));
-        assertThat(flash.read(OTADATA, OtaData.SIZE)).isEqualTo(otadata);
-        assertThat(flash.read(TABLE + tableBytes.length, 0x100)).isEqualTo(filled(0x100));
+        assertThat(Arrays.mismatch(flash.read(OTADATA, OtaData.SIZE), otadata)).as("first otadata byte wrong")
+                .isEqualTo(-1);
+        assertThat(Arrays.mismatch(flash.read(TABLE + tableBytes.length, 0x100), filled(0x100)))
+                .as("first byte after the table not erased").isEqualTo(-1);
 
         BootResult boot = device.reboot();
         assertThat(boot.bootedLabel()).isEqualTo("ota_1");
