@@ -5,6 +5,7 @@ import dev.flota.flash.device.Device;
 import dev.flota.flash.loader.LinkModel;
 import dev.flota.flash.loader.LoaderDevice;
 import dev.flota.flash.loader.LoaderServer;
+import dev.flota.flash.nor.FlashTiming;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
                 + "uploaded) on TCP, for esptool --port socket://HOST:PORT. Writes land in FILE. Runs until "
                 + "interrupted (SIGINT/SIGTERM), then leaves FILE complete.",
             "--baud limits the emulated link to that many bits per second (8N1) and makes the flash take its "
-                + "datasheet time; CHANGE_BAUDRATE is acknowledged but does not change the emulated rate."})
+                + "typical datasheet time for erases and writes; CHANGE_BAUDRATE is acknowledged but does not "
+                + "change the emulated rate."})
 final class FlashLoaderCommand implements Callable<Integer> {
 
     @Spec
@@ -53,7 +55,7 @@ final class FlashLoaderCommand implements Callable<Integer> {
         if (baud < 0) {
             throw new UsageException("--baud must not be negative, got " + baud);
         }
-        FlashFiles.Opened opened = file.open();
+        FlashFiles.Opened opened = file.open(baud == 0 ? FlashTiming.instant() : FlashTiming.typical());
         LoaderDevice device;
         LoaderServer server;
         try {
