@@ -305,19 +305,22 @@ final class FlashLoader implements AutoCloseable {
     }
 
     /**
-     * Writes {@code plain} at {@code offset} (4 KiB aligned) as one FLASH_DEFL_BEGIN/DATA(/END) run: zlib level 9, in
-     * 1 KiB blocks on a ROM (which erases at BEGIN and inflates before each ack), 16 KiB with the stub (which
-     * erases as data comes and reports a write error at the next command, hence the END). One block in flight: the
-     * chip's ack of a block releases the next. {@code stop} is asked before each block.
+     * Writes {@code plain} at {@code offset} (4 KiB aligned) as one FLASH_DEFL_BEGIN/DATA(/END) run, zlib level 9. On
+     * a ROM: 1 KiB blocks, one in flight (the ROM erases at BEGIN and inflates and writes each block before it acks;
+     * it has no buffer for a second). With the stub: 16 KiB blocks, two in flight, as the stub receives one block
+     * while it writes the previous (its double buffer); it reports a write error at the next command, hence the END.
+     * Either way an ack releases the next block: the chip paces the host. {@code stop} is asked before each block.
      */
     void writeDeflated(long offset, byte[] plain, BooleanSupplier stop) {
         byte[] compressed = deflate(plain);
         int blockSize = stub ? STUB_WRITE_SIZE : ROM_WRITE_SIZE;
+        int window = stub ? 2 : 1;
         int blocks = (compressed.length + blockSize - 1) / blockSize;
         int size = stub ? plain.length : roundUp(plain.length, ROM_WRITE_SIZE);
         client.command(begin(LoaderOpcode.FLASH_DEFL_BEGIN, size, blocks, blockSize, offset), 0,
                 stub ? client.timeouts().command() : client.timeouts().erase(size), "enter compressed flash mode");
         Duration perBlock = client.timeouts().write(Math.max(1, plain.length / Math.max(1, blocks)) * 4L);
+        int acked = 0;
         for (int seq = 0; seq < blocks; seq++) {
             if (stop.getAsBoolean()) {
                 throw new LoaderException(LoaderException.Reason.ABORTED, "the write at 0x"
@@ -325,12 +328,24 @@ final class FlashLoader implements AutoCloseable {
             }
             byte[] block = Arrays.copyOfRange(compressed, seq * blockSize, Math.min(compressed.length,
                     (seq + 1) * blockSize));
-            client.command(LoaderRequest.dataBlock(LoaderOpcode.FLASH_DEFL_DATA, seq, block), 0, perBlock,
-                    "write compressed data to flash after seq " + seq);
+            client.send(LoaderRequest.dataBlock(LoaderOpcode.FLASH_DEFL_DATA, seq, block));
+            if (seq + 1 - acked >= window) {
+                client.awaitOk(LoaderOpcode.FLASH_DEFL_DATA.code(), perBlock,
+                        "write compressed data to flash after seq " + acked++);
+            }
+        }
+        while (acked < blocks) {
+            client.awaitOk(LoaderOpcode.FLASH_DEFL_DATA.code(), perBlock,
+                    "write compressed data to flash after seq " + acked++);
         }
         if (stub) {
             client.command(LoaderRequest.of(LoaderOpcode.FLASH_DEFL_END, 1), "leave compressed flash mode");
         }
+    }
+
+    /** How many bytes of an image one {@link #writeDeflated} run takes: 64 KiB on a ROM, 256 KiB with the stub. */
+    int segmentSize() {
+        return stub ? 0x40000 : 0x10000;
     }
 
     /**

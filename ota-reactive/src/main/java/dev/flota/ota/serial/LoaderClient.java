@@ -63,6 +63,11 @@ final class LoaderClient implements AutoCloseable {
         return command(request, 0, timeouts.command(), what);
     }
 
+    /** Reads the next reply to {@code opcode} and checks its status (no payload): a pipelined request's ack. */
+    void awaitOk(int opcode, Duration timeout, String what) {
+        checkStatus(receive(opcode, timeout, what), 0, what);
+    }
+
     void send(LoaderRequest request) {
         writeRaw(request.encode());
     }

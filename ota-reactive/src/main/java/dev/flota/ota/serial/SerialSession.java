@@ -18,11 +18,12 @@ import java.util.Optional;
 /**
  * One update of a partition through the loader. The engine streams the image in views of at most 16 KiB, often of
  * unknown total size, while FLASH_DEFL_BEGIN needs the size and block count of what follows. So the image is cut into
- * {@value #SEGMENT}-byte segments, each deflated on its own and written as one BEGIN/DATA(/END) run at its offset:
- * a segment is a whole number of sectors, so the ROM's erase at BEGIN (rounded out to 4 KiB) never touches a
- * neighbour; 64 KiB keeps zlib's window effective (a few percent worse than one stream) and the serial link busy while
- * the next views download, with one small buffer. Streaming one deflate run across the whole image would need its
- * compressed length before the first block, that is the whole image first.
+ * segments (64 KiB on a ROM, 256 KiB with the stub: {@link FlashLoader#segmentSize()}), each deflated on its own and
+ * written as one BEGIN/DATA(/END) run at its offset. A segment is a whole number of sectors, so the ROM's erase at
+ * BEGIN (rounded out to 4 KiB) never touches a neighbour; it is large enough for zlib (a few percent worse than one
+ * stream) and for the per-run round trips not to count (64 ROM blocks, 16 stub blocks), small enough that the link
+ * is busy while the next views download, with one small buffer. One deflate run over the whole image would need its
+ * compressed length before the first block, that is the whole image downloaded first.
  *
  * <p>What is sent is hashed (MD5) and fed to an incremental {@link ImageVerifier}; {@link #end()} compares
  * SPI_FLASH_MD5 of the written region with that hash, then returns the verifier's verdict. An abort stops between
@@ -30,14 +31,13 @@ import java.util.Optional;
  */
 final class SerialSession implements OtaSession {
 
-    static final int SEGMENT = 0x10000;
     private static final int ALIGN = 4;
 
     private final SerialTarget target;
     private final FlashLoader loader;
     private final Partition staging;
     private final MessageDigest md5 = FlashLoader.md5();
-    private final byte[] segment = new byte[SEGMENT];
+    private final byte[] segment;
     private Partition finalPartition;
     private ImageVerifier verifier;
     private byte[] tableHead;
@@ -52,6 +52,7 @@ final class SerialSession implements OtaSession {
         this.loader = target.loader();
         this.staging = staging;
         this.finalPartition = staging;
+        this.segment = new byte[loader.segmentSize()];
     }
 
     @Override
@@ -97,10 +98,10 @@ final class SerialSession implements OtaSession {
             keepTableHead(data.duplicate());
         }
         while (data.hasRemaining()) {
-            int n = Math.min(data.remaining(), SEGMENT - fill);
+            int n = Math.min(data.remaining(), segment.length - fill);
             data.get(segment, fill, n);
             fill += n;
-            if (fill == SEGMENT) {
+            if (fill == segment.length) {
                 flush();
             }
         }
