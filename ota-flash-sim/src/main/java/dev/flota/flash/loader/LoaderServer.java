@@ -1,0 +1,120 @@
+package dev.flota.flash.loader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+
+/**
+ * A {@link LoaderDevice} on TCP, for {@code esptool --port socket://HOST:PORT} and esptool-js over a socket: one client
+ * at a time (the next is accepted once the previous one closed, as esptool-js reconnects), no reset lines (over a raw
+ * socket there are none). A device that loses power drops its connection. {@link #close()} stops accepting, lets the
+ * command in progress finish and closes the connection.
+ */
+public final class LoaderServer implements AutoCloseable {
+
+    private final LoaderDevice device;
+    private final ServerSocket server;
+    private final LinkModel link;
+    private final Thread thread;
+    private volatile Socket client;
+    private volatile boolean closed;
+
+    private LoaderServer(LoaderDevice device, ServerSocket server, LinkModel link) {
+        this.device = device;
+        this.server = server;
+        this.link = link;
+        this.thread = new Thread(this::acceptLoop, "loader-server-" + server.getLocalPort());
+        this.thread.setDaemon(true);
+    }
+
+    /** On 127.0.0.1, an ephemeral port, an unlimited link. */
+    public static LoaderServer start(LoaderDevice device) {
+        return start(device, "127.0.0.1", 0, LinkModel.unlimited());
+    }
+
+    /**
+     * Listens on {@code host:port} (0 = ephemeral) and serves {@code device} over {@code link}.
+     *
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public static LoaderServer start(LoaderDevice device, String host, int port, LinkModel link) {
+        try {
+            ServerSocket socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 4);
+            LoaderServer server = new LoaderServer(device, socket, link);
+            server.thread.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port, e);
+        }
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public String host() {
+        return server.getInetAddress().getHostAddress();
+    }
+
+    public LoaderDevice device() {
+        return device;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try (Socket accepted = server.accept()) {
+                accepted.setTcpNoDelay(true);
+                client = accepted;
+                if (closed) {
+                    return;
+                }
+                LoaderSession.serve(device.machine(), accepted.getInputStream(), accepted.getOutputStream(), link);
+            } catch (SocketException e) {
+                if (closed) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+            } finally {
+                client = null;
+            }
+        }
+    }
+
+    /** Stops accepting, ends the connection after the command in progress and waits for it. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        Socket current = client;
+        if (current != null) {
+            try {
+                current.shutdownInput();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LoaderServer[" + host() + ":" + port() + ", " + device + "]";
+    }
+}

@@ -1,0 +1,100 @@
+package dev.flota.flash.loader;
+
+import dev.flota.flash.serial.ChipRegisters;
+import dev.flota.flash.serial.SpiRegisters;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The chip's registers as READ_REG and WRITE_REG see them: the ROM magic word, the eFuse words of the device's
+ * revision and MAC, UART_CLKDIV for the current baud (ESP32), everything written since reset, 0 elsewhere; and the SPI
+ * user-command engine, which runs a flash command when {@code SPI_CMD} bit 18 is written and clears the bit at once.
+ */
+final class RegisterFile {
+
+    private static final int JEDEC_WINBOND = 0xEF;
+    private static final int JEDEC_TYPE = 0x40;
+    private static final byte[] SFDP_HEADER = {'S', 'F', 'D', 'P', 0x06, 0x01, 0x00, (byte) 0xFF, 0x00, 0x06, 0x01,
+        0x10, 0x30, 0x00, 0x00, (byte) 0xFF};
+
+    private final ChipRegisters chip;
+    private final SpiRegisters spi;
+    private final long flashSize;
+    private final Map<Long, Integer> fixed;
+    private final Map<Long, Integer> written = new HashMap<>();
+    private int baud;
+
+    RegisterFile(ChipRegisters chip, int revision, byte[] mac, long flashSize, int baud) {
+        this.chip = chip;
+        this.spi = chip.spi();
+        this.flashSize = flashSize;
+        this.fixed = new HashMap<>(chip.efuseWords(revision, mac));
+        this.fixed.put(ChipRegisters.MAGIC_REGISTER, chip.magicValue());
+        this.baud = baud;
+    }
+
+    void baud(int value) {
+        baud = value;
+    }
+
+    int read(long address) {
+        Integer value = written.get(address);
+        if (value != null) {
+            return value;
+        }
+        if (chip.uartClkdivRegister().isPresent() && chip.uartClkdivRegister().getAsLong() == address) {
+            return ChipRegisters.uartClkdiv(baud);
+        }
+        return fixed.getOrDefault(address, 0);
+    }
+
+    /** {@code new = (old & ~mask) | (value & mask)}; a write setting {@code SPI_CMD}'s USR bit runs the command. */
+    void write(long address, int value, int mask) {
+        int merged = (read(address) & ~mask) | (value & mask);
+        if (address == spi.cmdRegister() && (merged & SpiRegisters.USR_START) != 0) {
+            execute();
+            merged &= ~SpiRegisters.USR_START;
+        }
+        written.put(address, merged);
+    }
+
+    private void execute() {
+        int usr = read(spi.usrRegister());
+        int opcode = read(spi.usr2Register()) & 0xFF;
+        int misoBits = (usr & SpiRegisters.USR_MISO) != 0 ? (read(spi.misoDlenRegister()) & 0xFFFFFF) + 1 : 0;
+        int addressBits = (usr & SpiRegisters.USR_ADDR) != 0 ? (read(spi.usr1Register()) >>> 26) + 1 : 0;
+        int address = spi.flashAddress(read(spi.addrRegister()), addressBits);
+        byte[] result = new byte[(Math.min(misoBits, 32 * SpiRegisters.DATA_WORDS) + 7) / 8];
+        switch (opcode) {
+            case 0x9F -> {
+                int id = JEDEC_WINBOND | JEDEC_TYPE << 8 | capacityCode() << 16;
+                for (int i = 0; i < Math.min(3, result.length); i++) {
+                    result[i] = (byte) (id >>> (8 * i));
+                }
+            }
+            case 0x5A -> {
+                for (int i = 0; i < result.length; i++) {
+                    int at = address + i;
+                    result[i] = at >= 0 && at < SFDP_HEADER.length ? SFDP_HEADER[at] : (byte) 0xFF;
+                }
+            }
+            default -> {
+                // RDSR 0x05/0x35/0x15 read 0 (idle, no write enable); 0x66/0x99 (reset) and others return nothing.
+            }
+        }
+        if (misoBits > 0) {
+            for (int word = 0; word * 4 < result.length; word++) {
+                int value = 0;
+                for (int i = 0; i < 4 && word * 4 + i < result.length; i++) {
+                    value |= (result[word * 4 + i] & 0xFF) << (8 * i);
+                }
+                written.put(spi.dataRegister(word), value);
+            }
+        }
+    }
+
+    /** The JEDEC capacity byte: log2 of the size in bytes (0x16 for 4 MiB). */
+    private int capacityCode() {
+        return 63 - Long.numberOfLeadingZeros(flashSize);
+    }
+}
