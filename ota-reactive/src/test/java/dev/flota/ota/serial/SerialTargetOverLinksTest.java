@@ -9,7 +9,11 @@ import dev.flota.flash.loader.LoaderDevice;
 import dev.flota.flash.loader.LoaderServer;
 import dev.flota.flash.partition.Partition;
 import dev.flota.ota.fixtures.SocatPty;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The serial target over the two real transports: TCP ({@code socket://}) to the simulated loader's server, and a
@@ -17,13 +21,29 @@ import org.junit.jupiter.api.Test;
  */
 class SerialTargetOverLinksTest {
 
+    @TempDir
+    static Path dir;
+    private static ChipImages images;
+
+    @BeforeAll
+    static void serve() {
+        images = ChipImages.serve(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (images != null) {
+            images.close();
+        }
+    }
+
     @Test
     void anUpdateOverSocketBootsTheNewApp() {
         Device device = SerialTargetTest.device(Chip.ESP32_C3);
         try (LoaderServer server = LoaderServer.start(LoaderDevice.of(device))) {
             try (SerialTarget target = SerialTarget.port("socket://127.0.0.1:" + server.port()).baud(460800)
                     .connect()) {
-                SerialTargetTest.ota(Chip.ESP32_C3).update(target).blockLast();
+                images.ota(Chip.ESP32_C3).update(target).blockLast();
                 assertThat(target.bootPartition().map(Partition::label)).contains("ota_0");
             }
         }
@@ -39,7 +59,7 @@ class SerialTargetOverLinksTest {
             try (SerialTarget target = SerialTarget.port(pty.path().toString()).stub(SerialTargetTest.SYNTHETIC_STUB)
                     .sleeper(d -> { }).connect()) {
                 assertThat(target.chip()).isEqualTo(Chip.ESP32);
-                SerialTargetTest.ota(Chip.ESP32).update(target).blockLast();
+                images.ota(Chip.ESP32).update(target).blockLast();
                 assertThat(target.bootPartition().map(Partition::label)).contains("ota_0");
             }
         }
