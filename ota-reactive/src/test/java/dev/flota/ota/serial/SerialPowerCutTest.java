@@ -78,9 +78,8 @@ class SerialPowerCutTest {
                 assertThat(device.runningPartition().map(Partition::label)).contains("ota_0");
             }
         }
-        System.out.println("SerialPowerCutTest (" + (stub == null ? "ROM" : "stub") + "): " + cuts + " cut points covered (every " + stride
-                + " operations), " + bootedNew
-                + " of them booted the new app");
+        System.out.println("SerialPowerCutTest (" + (stub == null ? "ROM" : "stub") + "): " + cuts
+                + " cut points covered (every " + stride + " operations), " + bootedNew + " of them booted the new app");
         assertThat(cuts).isGreaterThan(10);
     }
 }
