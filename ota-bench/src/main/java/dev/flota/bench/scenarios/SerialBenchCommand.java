@@ -63,8 +63,9 @@ import picocli.CommandLine.Spec;
  * esptool-js's in the same run.</li>
  * </ul>
  * Figures are medians of {@code --runs} (min and max beside); the ratios are of medians and above 1 when Flota is
- * faster. The compressed sizes are what each side's deflate produces (zlib level 9: Flota per 256 KiB segment,
- * esptool-js over the whole image as pako does), the bytes on the link beyond the framing.
+ * faster. The compressed sizes are computed here with zlib level 9 as each side cuts the image (Flota: each 256 KiB
+ * segment on its own; esptool-js: the whole image in one stream, as its pako level 9 does), that is the data bytes
+ * each side puts on the link, before SLIP framing; the blocks are 16 KiB FLASH_DEFL_DATA payloads.
  */
 @Command(name = "serial", mixinStandardHelpOptions = true,
         description = "Flota's serial target against esptool-js writing the same image over the same emulated UART.")
