@@ -57,9 +57,19 @@ public final class BenchFleet {
 
     /** One device with its own in-memory flash, laid out as {@link #template}: what a single-device user runs. */
     public static Device memoryDevice(long imageSize) {
+        return memoryDevice(imageSize, false);
+    }
+
+    /** {@link #memoryDevice(long)}, its flash taking datasheet time when {@code timingModel} (the serial bench). */
+    public static Device memoryDevice(long imageSize, boolean timingModel) {
         FlashStorage storage = FlashStorage.inMemory(flashSize(imageSize));
         provision(storage, table(imageSize), factoryApp());
-        return Device.poweredOn(NorFlash.create(storage, config(false)), PROPERTIES);
+        return Device.poweredOn(NorFlash.create(storage, config(timingModel)), PROPERTIES);
+    }
+
+    /** A bench app of about {@code size} bytes that deflates like real firmware (about 60%), for compressed links. */
+    public static byte[] compressibleApp(String version, long size) {
+        return SyntheticApp.of(version).project("flota-bench").maxSegment(MAX_SEGMENT).compressible().sized(size);
     }
 
     /**

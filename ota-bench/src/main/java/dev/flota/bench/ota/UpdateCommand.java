@@ -16,9 +16,13 @@ import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.OtaException;
+import dev.flota.ota.serial.SerialConnector;
+import dev.flota.ota.serial.SerialTarget;
+import dev.flota.ota.serial.StubImage;
 import dev.flota.ota.sim.SimulatedTarget;
-import dev.flota.ota.target.OtaTarget;
+import dev.flota.ota.target.TargetException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -34,13 +39,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code update}: an OTA update of a simulated device from an HTTPS server, through the reactive pipeline. */
+/**
+ * {@code update}: an OTA update from an HTTPS server through the reactive pipeline, of a simulated device (a flash
+ * image) or of a real chip through its serial ROM loader ({@code --port}).
+ */
 @Command(name = "update", mixinStandardHelpOptions = true,
-        description = {"Update a flash image made by 'flash create' over HTTPS, as esp_https_ota would: one line per "
-                + "event (JSON lines with --json-events).",
-                "Exit 0 only when the boot partition was switched; 1 with the ESP error name otherwise; 2 on usage "
-                        + "errors."})
+        description = {"Update a flash image made by 'flash create' (--flash), or a chip through its serial ROM "
+                + "loader (--port: a serial device or socket://HOST:PORT), over HTTPS, as esp_https_ota would: one "
+                + "line per event (JSON lines with --json-events).",
+                "Exit 0 only when the boot partition was switched (with --port: the MD5 verified and the chip's "
+                        + "otadata names the new slot); 1 with the ESP error name otherwise; 2 on usage errors."})
 public final class UpdateCommand implements Callable<Integer> {
+
+    static final class Target {
+        @Option(names = "--flash", required = true, paramLabel = "FILE", description = "the device's flash image")
+        Path flash;
+
+        @Option(names = "--port", required = true, paramLabel = "PORT",
+                description = "a chip in download mode: a serial device (/dev/ttyUSB0, COM3) or socket://HOST:PORT")
+        String port;
+    }
 
     static final class DecryptKey {
         @Option(names = "--decrypt-key", paramLabel = "PEM", description = "device key for pre-encrypted images")
@@ -53,8 +71,16 @@ public final class UpdateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--flash", required = true, paramLabel = "FILE", description = "the device's flash image")
-    Path flash;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    @Option(names = "--stub", paramLabel = "FILE", description = "with --port: the flasher stub JSON esptool or "
+            + "esptool-js ships for the chip (faster; without it the ROM loader does the job)")
+    Path stub;
+
+    @Option(names = "--baud", paramLabel = "N", defaultValue = "115200",
+            description = "with --port: the baud rate after connecting (default ${DEFAULT-VALUE})")
+    int baud;
 
     @Option(names = "--url", required = true, paramLabel = "URL", description = "the image URL")
     String url;
@@ -103,19 +129,24 @@ public final class UpdateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (target.port != null) {
+            return updateSerial();
+        }
+        if (stub != null || baud != 115200) {
+            throw new UsageException("--stub and --baud go with --port");
+        }
         HttpsOta ota = configure();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(err, System.console() != null && !jsonEvents);
-        AtomicReference<String> switched = new AtomicReference<>();
-        try (FlashFiles.Opened opened = FlashFiles.open(flash)) {
+        AtomicBoolean switched = new AtomicBoolean();
+        try (FlashFiles.Opened opened = FlashFiles.open(target.flash)) {
             Device device = Device.attach(opened.flash(), properties(opened.properties()));
-            OtaTarget target = SimulatedTarget.of(device);
             try {
-                ota.meterRegistry(registry).update(target).doOnNext(event -> {
-                    if (event instanceof OtaEvent.BootPartitionUpdated updated) {
-                        switched.set(updated.label());
+                ota.meterRegistry(registry).update(SimulatedTarget.of(device)).doOnNext(event -> {
+                    if (event instanceof OtaEvent.BootPartitionUpdated) {
+                        switched.set(true);
                     }
                     if (event instanceof OtaEvent.FlashWritten written && !jsonEvents) {
                         progress.show(written.cumulativeBytes());
@@ -134,22 +165,62 @@ public final class UpdateCommand implements Callable<Integer> {
                     printMetrics(out, registry);
                 }
             }
-            return bootsNext(target, switched.get(), err) ? 0 : 1;
         }
+        return switched.get() ? 0 : 1;
     }
 
-    /** Whether the device itself now names {@code label} as its boot partition (read back, not assumed). */
-    private static boolean bootsNext(OtaTarget target, String label, PrintWriter err) {
-        if (label == null) {
-            return false;
+    /** The update of a chip behind its serial loader: exit 0 only when its otadata names the slot written. */
+    private int updateSerial() {
+        if (chip != null || chipRevision != null) {
+            throw new UsageException("--chip and --chip-rev go with --flash: a chip says what it is");
         }
-        String boots = target.bootPartition().map(Partition::label).orElse("none");
-        if (!boots.equals(label)) {
-            err.println("error: the boot partition was switched to '" + label + "' but the device boots '" + boots
-                    + "'");
-            return false;
+        SerialConnector connector = SerialTarget.port(target.port).baud(baud);
+        if (stub != null) {
+            try {
+                connector = connector.stub(StubImage.read(stub));
+            } catch (IOException e) {
+                throw new UsageException("--stub: " + e.getMessage(), e);
+            }
         }
-        return true;
+        HttpsOta ota = configure();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Progress progress = new Progress(err, System.console() != null && !jsonEvents);
+        AtomicReference<String> switched = new AtomicReference<>();
+        try (SerialTarget chipTarget = connector.connect()) {
+            try {
+                ota.meterRegistry(registry).update(chipTarget).doOnNext(event -> {
+                    if (event instanceof OtaEvent.BootPartitionUpdated updated) {
+                        switched.set(updated.label());
+                    }
+                    if (event instanceof OtaEvent.FlashWritten written && !jsonEvents) {
+                        progress.show(written.cumulativeBytes());
+                        return;
+                    }
+                    print(out, event);
+                }).blockLast();
+                progress.done();
+            } catch (OtaException e) {
+                progress.done();
+                err.println("error: " + e.getMessage());
+                return 1;
+            } finally {
+                if (metrics) {
+                    printMetrics(out, registry);
+                }
+            }
+            String boots = chipTarget.bootPartition().map(Partition::label).orElse(null);
+            if (switched.get() == null || !switched.get().equals(boots)) {
+                err.println("error: ESP_ERR_OTA_SELECT_INFO_INVALID: the chip's otadata names " + boots + ", not "
+                        + switched.get());
+                return 1;
+            }
+            return 0;
+        } catch (TargetException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
     }
 
     private HttpsOta configure() {

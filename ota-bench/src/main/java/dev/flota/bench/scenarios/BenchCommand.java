@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks and scale scenarios.",
         subcommands = {SingleBenchCommand.class, FleetBenchCommand.class, FaultsBenchCommand.class,
-                DevicesBenchCommand.class, ServerBenchCommand.class, BenchMergeCommand.class})
+                DevicesBenchCommand.class, ServerBenchCommand.class, SerialBenchCommand.class, BenchMergeCommand.class})
 public final class BenchCommand {
 }

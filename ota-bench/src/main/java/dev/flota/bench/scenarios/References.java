@@ -73,6 +73,18 @@ final class References {
         }
     }
 
+    /** Seconds curl takes to download {@code url} into {@code file} (one GET, trusting {@code ca}). */
+    static double curlToFile(String url, Path ca, Path file) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process curl = new ProcessBuilder("curl", "--silent", "--show-error", "--fail", "--cacert", ca.toString(),
+                "--output", file.toString(), url).redirectErrorStream(true).start();
+        byte[] output = curl.getInputStream().readAllBytes();
+        if (curl.waitFor() != 0) {
+            throw new IOException("curl failed: " + new String(output, StandardCharsets.UTF_8));
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     /** java.net.http.HttpClient, HTTP/1.1, body to a temporary file. */
     static double jdkHttpClient(String url, String caPem, long bytes, int requestSize) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(caPem))

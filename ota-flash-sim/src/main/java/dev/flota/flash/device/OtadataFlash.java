@@ -27,10 +27,8 @@ public final class OtadataFlash {
 
     /** Writes every entry of {@code after} that differs from {@code before}, entry 0 first. */
     public static void writeChanges(NorFlash flash, Partition otadata, OtaData before, OtaData after) {
-        for (int i = 0; i < 2; i++) {
-            if (!before.entry(i).equals(after.entry(i))) {
-                writeEntry(flash, otadata, i, after.entry(i));
-            }
+        for (int i : before.changedEntries(after)) {
+            writeEntry(flash, otadata, i, after.entry(i));
         }
     }
 

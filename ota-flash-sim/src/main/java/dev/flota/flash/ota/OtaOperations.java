@@ -171,17 +171,8 @@ public final class OtaOperations {
                     + " OTA slots");
         }
         OtaData before = OtadataFlash.read(device.flash(), otadataPartition);
-        OtaImgState state = device.properties().rollback() ? OtaImgState.NEW : OtaImgState.UNDEFINED;
-        int active = before.activeEntry();
-        OtaData after;
-        if (active >= 0 && slotOf(before.entry(active), count) == slot) {
-            OtaSelectEntry entry = before.entry(active);
-            after = before.withEntry(active, entry.rewritten(entry.seq(), state));
-        } else {
-            after = before.withBootSlot(slot, count, device.properties().rollback());
-        }
-        OtaData target = after;
-        FlashCalls.run(() -> OtadataFlash.writeChanges(device.flash(), otadataPartition, before, target));
+        OtaData after = before.afterSetBoot(slot, count, device.properties().rollback());
+        FlashCalls.run(() -> OtadataFlash.writeChanges(device.flash(), otadataPartition, before, after));
     }
 
     /**

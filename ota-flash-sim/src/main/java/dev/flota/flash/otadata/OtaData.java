@@ -1,6 +1,7 @@
 package dev.flota.flash.otadata;
 
 import dev.flota.flash.partition.PartitionTable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -138,6 +139,41 @@ public record OtaData(OtaSelectEntry entry0, OtaSelectEntry entry1) {
                     false, false);
         }
         return select(table.otaSlotCount(), table.factory().isPresent(), rollbackEnabled);
+    }
+
+    /**
+     * What {@code esp_ota_set_boot_partition} leaves in otadata for OTA slot {@code slot} of {@code slotCount}: when the
+     * active entry already selects that slot, that entry is rewritten in place with its sequence and the state NEW
+     * (rollback enabled) or UNDEFINED; otherwise {@link #withBootSlot}. The one rule both the simulator and a real
+     * chip's serial target apply; {@link #changedEntries} says which sectors to rewrite.
+     *
+     * @throws OtaDataException when the new sequence number would not fit 32 bits
+     */
+    public OtaData afterSetBoot(int slot, int slotCount, boolean rollbackEnabled) {
+        if (slotCount <= 0 || slot < 0 || slot >= slotCount) {
+            throw new IllegalArgumentException("slot " + slot + " is not one of " + slotCount + " OTA slots");
+        }
+        int active = activeEntry();
+        if (active >= 0 && (int) (((entry(active).seq() - 1) & U32) % slotCount) == slot) {
+            OtaSelectEntry entry = entry(active);
+            OtaImgState state = rollbackEnabled ? OtaImgState.NEW : OtaImgState.UNDEFINED;
+            return withEntry(active, entry.rewritten(entry.seq(), state));
+        }
+        return withBootSlot(slot, slotCount, rollbackEnabled);
+    }
+
+    /**
+     * The entries of {@code after} that differ from this otadata, in the order ESP-IDF writes them (entry 0 first);
+     * each is written by erasing its 4 KiB sector and programming its {@value OtaSelectEntry#SIZE} bytes.
+     */
+    public List<Integer> changedEntries(OtaData after) {
+        List<Integer> changed = new ArrayList<>(2);
+        for (int i = 0; i < 2; i++) {
+            if (!entry(i).equals(after.entry(i))) {
+                changed.add(i);
+            }
+        }
+        return List.copyOf(changed);
     }
 
     /**

@@ -274,6 +274,27 @@ class OtaDataTest {
     }
 
     @Test
+    void setBootOfTheActiveSlotRewritesTheActiveEntryInPlace() {
+        OtaData d = data(entry(3, OtaImgState.VALID), entry(2, OtaImgState.VALID));
+        OtaData after = d.afterSetBoot(0, 2, true);
+        assertThat(after.entry0().seq()).isEqualTo(3);
+        assertThat(after.entry0().knownState()).contains(OtaImgState.NEW);
+        assertThat(after.entry1()).isEqualTo(d.entry1());
+        assertThat(d.changedEntries(after)).containsExactly(0);
+    }
+
+    @Test
+    void setBootOfTheOtherSlotWritesTheInactiveEntry() {
+        OtaData d = data(entry(3, OtaImgState.VALID), entry(2, OtaImgState.VALID));
+        OtaData after = d.afterSetBoot(1, 2, false);
+        assertThat(after).isEqualTo(d.withBootSlot(1, 2, false));
+        assertThat(after.select(2, false, false).slot()).isEqualTo(1);
+        assertThat(d.changedEntries(after)).containsExactly(1);
+        assertThat(d.changedEntries(d)).isEmpty();
+        assertThatThrownBy(() -> d.afterSetBoot(2, 2, false)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void markValidAndInvalidChangeTheActiveEntry() {
         OtaData booted = OtaData.blank().withBootSlot(0, 2, true).withBootSlot(1, 2, true)
                 .select(2, false, true).otadata();

@@ -1,0 +1,241 @@
+package dev.flota.ota.serial;
+
+import dev.flota.flash.EspError;
+import dev.flota.flash.FormatException;
+import dev.flota.flash.image.ImageKind;
+import dev.flota.flash.image.ImageVerification;
+import dev.flota.flash.image.ImageVerifier;
+import dev.flota.flash.partition.Partition;
+import dev.flota.flash.partition.PartitionTable;
+import dev.flota.ota.target.OtaSession;
+import dev.flota.ota.target.TargetException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * One update of a partition through the loader. The engine streams the image in views of at most 16 KiB, often of
+ * unknown total size, while FLASH_DEFL_BEGIN needs the size and block count of what follows. So the image is cut into
+ * segments (64 KiB on a ROM, 256 KiB with the stub: {@link FlashLoader#segmentSize()}), each deflated on its own and
+ * written as one BEGIN/DATA(/END) run at its offset. A segment is a whole number of sectors, so the ROM's erase at
+ * BEGIN (rounded out to 4 KiB) never touches a neighbour; it is large enough for zlib (a few percent worse than one
+ * stream) and for the per-run round trips not to count (64 ROM blocks, 16 stub blocks), small enough that the link
+ * is busy while the next views download, with one small buffer. One deflate run over the whole image would need its
+ * compressed length before the first block, that is the whole image downloaded first.
+ *
+ * <p>What is sent is hashed (MD5) and fed to an incremental {@link ImageVerifier}; {@link #end()} compares
+ * SPI_FLASH_MD5 of the written region with that hash, then returns the verifier's verdict. An abort stops between
+ * blocks; nothing here touches otadata.
+ */
+final class SerialSession implements OtaSession {
+
+    private static final int ALIGN = 4;
+
+    private final SerialTarget target;
+    private final FlashLoader loader;
+    private final Partition staging;
+    private final MessageDigest md5 = FlashLoader.md5();
+    private final byte[] segment;
+    private Partition finalPartition;
+    private ImageVerifier verifier;
+    private byte[] tableHead;
+    private int fill;
+    private long flushed;
+    private boolean open = true;
+    private boolean failed;
+    private volatile boolean stopped;
+
+    SerialSession(SerialTarget target, Partition staging) {
+        this.target = target;
+        this.loader = target.loader();
+        this.staging = staging;
+        this.finalPartition = staging;
+        this.segment = new byte[loader.segmentSize()];
+    }
+
+    @Override
+    public Partition partition() {
+        return staging;
+    }
+
+    @Override
+    public synchronized void setFinalPartition(Partition finalPartition, boolean copy) {
+        requireOpen();
+        target.requireInTable(finalPartition);
+        if (written() > 0) {
+            throw new TargetException(EspError.ESP_ERR_INVALID_STATE, "data was already written");
+        }
+        if (copy && !finalPartition.equals(staging)) {
+            throw new TargetException(EspError.ESP_ERR_NOT_SUPPORTED, "copying '" + staging.label() + "' into '"
+                    + finalPartition.label() + "' after the update is not done over the serial loader");
+        }
+        this.finalPartition = finalPartition;
+    }
+
+    @Override
+    public synchronized void write(ByteBuffer data) {
+        requireOpen();
+        int length = data.remaining();
+        if (length == 0) {
+            return;
+        }
+        if (written() + length > staging.size()) {
+            throw new TargetException(EspError.ESP_ERR_INVALID_SIZE, String.format(
+                    "writing 0x%x bytes at 0x%x overruns partition '%s' (0x%x bytes)", length, written(),
+                    staging.label(), staging.size()));
+        }
+        if (written() == 0) {
+            checkMagic(data);
+            ImageKind kind = kind();
+            verifier = kind == null ? null : ImageVerifier.create(target.options(kind, staging));
+        }
+        if (verifier != null) {
+            verifier.update(data.duplicate());
+        }
+        if (finalPartition.type() == Partition.TYPE_PARTITION_TABLE && written() < PartitionTable.MAX_LENGTH) {
+            keepTableHead(data.duplicate());
+        }
+        while (data.hasRemaining()) {
+            int n = Math.min(data.remaining(), segment.length - fill);
+            data.get(segment, fill, n);
+            fill += n;
+            if (fill == segment.length) {
+                flush();
+            }
+        }
+    }
+
+    @Override
+    public synchronized void writeWithOffset(ByteBuffer data, long offset) {
+        if (offset != written()) {
+            throw new TargetException(EspError.ESP_ERR_NOT_SUPPORTED, String.format(
+                    "the serial target writes in order: 0x%x bytes at 0x%x, but 0x%x were written", data.remaining(),
+                    offset, written()));
+        }
+        write(data);
+    }
+
+    @Override
+    public synchronized Optional<ImageVerification> end() {
+        requireOpen();
+        open = false;
+        if (written() == 0) {
+            throw new TargetException(EspError.ESP_ERR_INVALID_ARG, "nothing was written");
+        }
+        if (failed) {
+            throw new TargetException(EspError.ESP_ERR_INVALID_STATE, "a write to '" + staging.label()
+                    + "' failed; the session cannot end");
+        }
+        int padded = (fill + ALIGN - 1) / ALIGN * ALIGN;
+        Arrays.fill(segment, fill, padded, (byte) 0xFF);
+        fill = padded;
+        flush();
+        checkMd5();
+        ImageKind kind = kind();
+        if (kind != null) {
+            ImageVerification verdict = verifier.finish();
+            if (!verdict.valid()) {
+                throw new TargetException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "image in '" + staging.label()
+                        + "' does not verify: " + verdict.findings());
+            }
+            target.verifiedBySession(staging, kind, verdict);
+            return Optional.of(verdict);
+        }
+        if (finalPartition.type() == Partition.TYPE_PARTITION_TABLE) {
+            try {
+                PartitionTable.parse(Arrays.copyOf(tableHead, PartitionTable.MAX_LENGTH))
+                        .verify(finalPartition.offset());
+            } catch (FormatException e) {
+                throw new TargetException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, "partition table in '"
+                        + staging.label() + "' is invalid: " + e.getMessage(), e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void abort() {
+        stopped = true;
+        synchronized (this) {
+            if (!open) {
+                throw new TargetException(EspError.ESP_ERR_NOT_FOUND, "OTA session for '" + staging.label()
+                        + "' is closed");
+            }
+            open = false;
+        }
+    }
+
+    @Override
+    public synchronized boolean isOpen() {
+        return open;
+    }
+
+    private void flush() {
+        if (fill == 0) {
+            return;
+        }
+        byte[] bytes = Arrays.copyOf(segment, fill);
+        try {
+            loader.writeDeflated(staging.offset() + flushed, bytes, () -> stopped);
+        } catch (RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+        md5.update(bytes);
+        flushed += fill;
+        fill = 0;
+    }
+
+    private void checkMd5() {
+        byte[] expected = md5.digest();
+        byte[] actual = loader.flashMd5(staging.offset(), flushed);
+        if (!Arrays.equals(expected, actual)) {
+            byte[] erased = new byte[(int) flushed];
+            Arrays.fill(erased, (byte) 0xFF);
+            String why = Arrays.equals(actual, FlashLoader.md5(erased))
+                    ? "Write failed, the written flash region is empty."
+                    : "MD5 of file does not match data in flash!";
+            throw new LoaderException(LoaderException.Reason.MD5_MISMATCH, String.format(
+                    "%s (0x%x bytes at 0x%x in '%s': sent %s, flash %s)", why, flushed, staging.offset(),
+                    staging.label(), HexFormat.of().formatHex(expected), HexFormat.of().formatHex(actual)));
+        }
+    }
+
+    private void keepTableHead(ByteBuffer data) {
+        int start = (int) written();
+        int n = Math.min(data.remaining(), PartitionTable.MAX_LENGTH - start);
+        if (tableHead == null) {
+            tableHead = new byte[PartitionTable.MAX_LENGTH];
+            Arrays.fill(tableHead, (byte) 0xFF);
+        }
+        data.get(tableHead, start, n);
+    }
+
+    private void checkMagic(ByteBuffer data) {
+        int type = finalPartition.type();
+        int first = data.get(data.position()) & 0xFF;
+        if ((type == Partition.TYPE_APP || type == Partition.TYPE_BOOTLOADER) && first != 0xE9) {
+            throw new TargetException(EspError.ESP_ERR_OTA_VALIDATE_FAILED, String.format(
+                    "OTA image has invalid magic byte (expected 0xE9, saw 0x%02x)", first));
+        }
+    }
+
+    private ImageKind kind() {
+        int type = finalPartition.type();
+        return type == Partition.TYPE_APP ? ImageKind.APP : type == Partition.TYPE_BOOTLOADER ? ImageKind.BOOTLOADER
+                : null;
+    }
+
+    private long written() {
+        return flushed + fill;
+    }
+
+    private void requireOpen() {
+        if (!open) {
+            throw new TargetException(EspError.ESP_ERR_INVALID_ARG, "OTA session for '" + staging.label()
+                    + "' is closed");
+        }
+    }
+}
