@@ -11,14 +11,11 @@ import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.LoaderResponse;
 import dev.flota.flash.serial.SerialFormatException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.zip.DataFormatException;
 
 /**
  * The download-mode state machine: one request frame in, its reply frames out, on the device's own flash. ROM
@@ -49,9 +46,8 @@ final class LoaderMachine {
     private LoaderDevice.Personality personality;
     private long declaredFlashSize;
     private int baud;
-    private FlashWrite write;
+    private final FlashCommands writes;
     private long memRemaining = -1;
-    private LoaderErrorCode pending;
     private ReadStream reading;
     private long busyUntil;
 
@@ -60,6 +56,7 @@ final class LoaderMachine {
         this.flash = device.flash();
         this.chip = chip;
         this.mac = mac.clone();
+        this.writes = new FlashCommands(this, flash);
         reset();
     }
 
@@ -68,9 +65,8 @@ final class LoaderMachine {
         baud = ROM_BAUD;
         registers = new RegisterFile(chip, device.properties().chipRevision(), mac, flash.size(), baud);
         declaredFlashSize = ROM_DEFAULT_FLASH_SIZE;
-        abortWrite();
+        writes.reset();
         memRemaining = -1;
-        pending = null;
         reading = null;
         busyUntil = 0;
     }
@@ -123,11 +119,9 @@ final class LoaderMachine {
             return;
         }
         PacedStreams.parkUntil(busyUntil);
-        if (stub() && pending != null) {
-            LoaderErrorCode error = pending;
-            pending = null;
-            abortWrite();
-            fail(wire, request.opcode(), null, error);
+        LoaderErrorCode pending = stub() ? writes.takePending() : null;
+        if (pending != null) {
+            fail(wire, request.opcode(), null, pending);
             wire.flush();
             return;
         }
@@ -182,9 +176,9 @@ final class LoaderMachine {
                 }
             }
             case GET_SECURITY_INFO -> securityInfo(request, wire);
-            case FLASH_BEGIN, FLASH_DEFL_BEGIN -> flashBegin(request, wire, opcode == LoaderOpcode.FLASH_DEFL_BEGIN);
-            case FLASH_DATA, FLASH_DEFL_DATA -> flashData(request, wire, opcode == LoaderOpcode.FLASH_DEFL_DATA);
-            case FLASH_END, FLASH_DEFL_END -> flashEnd(request, wire, opcode == LoaderOpcode.FLASH_DEFL_END);
+            case FLASH_BEGIN, FLASH_DEFL_BEGIN -> writes.begin(request, wire, opcode == LoaderOpcode.FLASH_DEFL_BEGIN);
+            case FLASH_DATA, FLASH_DEFL_DATA -> writes.data(request, wire, opcode == LoaderOpcode.FLASH_DEFL_DATA);
+            case FLASH_END, FLASH_DEFL_END -> writes.end(request, wire, opcode == LoaderOpcode.FLASH_DEFL_END);
             case SPI_FLASH_MD5 -> md5(request, wire);
             case READ_FLASH_SLOW -> readFlashSlow(request, wire);
             case MEM_BEGIN -> {
@@ -232,137 +226,6 @@ final class LoaderMachine {
         }
     }
 
-    private void flashBegin(LoaderRequest request, Wire wire, boolean compressed) throws IOException {
-        if (request.length() != 16 && request.length() != 20) {
-            throw new SerialFormatException(SerialFormatException.Kind.BAD_LENGTH, "FLASH_BEGIN is 16 or 20 bytes");
-        }
-        abortWrite();
-        long size = request.word(0) & 0xFFFFFFFFL;
-        int numBlocks = request.word(1);
-        int blockSize = request.word(2);
-        long offset = request.word(3) & 0xFFFFFFFFL;
-        boolean encrypted = request.length() == 20 && request.word(4) != 0;
-        if (encrypted) {
-            fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.CMD_NOT_IMPLEMENTED);
-            return;
-        }
-        if (offset + size > limit() || numBlocks < 0 || blockSize < 0 || (numBlocks > 0 && blockSize == 0)) {
-            fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.BAD_DATA_LEN);
-            return;
-        }
-        FlashWrite started = new FlashWrite(flash, compressed, stub(), offset, size, numBlocks, blockSize);
-        if (stub()) {
-            write = started;
-            ok(wire, request.opcode());
-            return;
-        }
-        try {
-            started.eraseAll();
-        } catch (FlashException e) {
-            started.close();
-            failOnFlash(wire, request.opcode(), e, LoaderErrorCode.ROM_FLASH_WRITE);
-            return;
-        }
-        write = started;
-        romWaitBusy(wire);
-        ok(wire, request.opcode());
-    }
-
-    private void flashData(LoaderRequest request, Wire wire, boolean compressed) throws IOException {
-        int op = request.opcode();
-        if (write == null || write.compressed() != compressed) {
-            fail(wire, op, LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.NOT_IN_FLASH_MODE);
-            return;
-        }
-        if (request.length() < LoaderRequest.BLOCK_HEADER_LENGTH) {
-            fail(wire, op, LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.BAD_DATA_LEN);
-            return;
-        }
-        byte[] block = request.block();
-        int seq = request.word(1);
-        if (request.word(0) != block.length) {
-            fail(wire, op, LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.TOO_MUCH_DATA);
-            return;
-        }
-        if (request.blockChecksum() != request.checksum()) {
-            fail(wire, op, LoaderErrorCode.ROM_CHECKSUM, LoaderErrorCode.BAD_DATA_CHECKSUM);
-            return;
-        }
-        if (stub()) {
-            ok(wire, op);
-            wire.flush();
-            try {
-                if (compressed) {
-                    if (!write.inflate(block, write.size())) {
-                        pending = LoaderErrorCode.TOO_MUCH_DATA;
-                    }
-                } else {
-                    write.writeSequential(block);
-                }
-            } catch (DataFormatException e) {
-                pending = LoaderErrorCode.INFLATE_ERROR;
-            } catch (FlashException e) {
-                rethrowPowerLoss(e);
-                pending = LoaderErrorCode.FAILED_SPI_OP;
-            }
-            stubBusy(wire);
-            return;
-        }
-        try {
-            if (compressed) {
-                if (seq != write.nextSeq()) {
-                    fail(wire, op, LoaderErrorCode.ROM_INVALID_PARAMETER, null);
-                    return;
-                }
-                if (!write.inflate(block, write.size())) {
-                    abortWrite();
-                    fail(wire, op, LoaderErrorCode.ROM_FLASH_WRITE, null);
-                    return;
-                }
-            } else {
-                if (seq < 0 || seq >= write.numBlocks() || block.length > write.blockSize()
-                        || write.blockAddress(seq) + block.length > limit()) {
-                    fail(wire, op, LoaderErrorCode.ROM_INVALID_PARAMETER, null);
-                    return;
-                }
-                write.writeBlock(seq, block);
-            }
-        } catch (DataFormatException e) {
-            abortWrite();
-            fail(wire, op, LoaderErrorCode.ROM_DEFLATE, null);
-            return;
-        } catch (FlashException e) {
-            abortWrite();
-            failOnFlash(wire, op, e, LoaderErrorCode.ROM_FLASH_WRITE);
-            return;
-        }
-        romWaitBusy(wire);
-        ok(wire, op);
-    }
-
-    private void flashEnd(LoaderRequest request, Wire wire, boolean compressed) throws IOException {
-        requireLength(request, 4);
-        if (!stub()) {
-            abortWrite();
-            ok(wire, request.opcode());
-            wire.flush();
-            bootApp();
-            return;
-        }
-        if (write == null || write.compressed() != compressed) {
-            abortWrite();
-            fail(wire, request.opcode(), null, LoaderErrorCode.NOT_IN_FLASH_MODE);
-            return;
-        }
-        boolean complete = write.complete();
-        abortWrite();
-        if (complete) {
-            ok(wire, request.opcode());
-        } else {
-            fail(wire, request.opcode(), null, LoaderErrorCode.BAD_DATA_LEN);
-        }
-    }
-
     private void md5(LoaderRequest request, Wire wire) throws IOException {
         requireLength(request, 16);
         long address = request.word(0) & 0xFFFFFFFFL;
@@ -385,7 +248,7 @@ final class LoaderMachine {
             failOnFlash(wire, request.opcode(), e, LoaderErrorCode.ROM_FLASH_READ);
             return;
         }
-        romWaitBusy(wire);
+        waitBusy(wire);
         ok(wire, request.opcode(), 0, stub() ? digest
                 : HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII));
     }
@@ -409,7 +272,7 @@ final class LoaderMachine {
             failOnFlash(wire, request.opcode(), e, LoaderErrorCode.ROM_FLASH_READ);
             return;
         }
-        romWaitBusy(wire);
+        waitBusy(wire);
         ok(wire, request.opcode(), 0, payload);
     }
 
@@ -443,8 +306,7 @@ final class LoaderMachine {
         ok(wire, request.opcode());
         if (execute) {
             wire.send(OHAI);
-            abortWrite();
-            pending = null;
+            writes.reset();
             personality = LoaderDevice.Personality.STUB;
         }
     }
@@ -471,7 +333,7 @@ final class LoaderMachine {
             failOnFlash(wire, request.opcode(), e, null);
             return;
         }
-        romWaitBusy(wire);
+        waitBusy(wire);
         ok(wire, request.opcode());
     }
 
@@ -489,7 +351,7 @@ final class LoaderMachine {
             return;
         }
         ok(wire, request.opcode());
-        reading = new ReadStream(offset, length, packetSize);
+        reading = new ReadStream(this, flash, offset, length, packetSize);
         reading.start(wire);
         if (reading.done()) {
             reading = null;
@@ -498,57 +360,50 @@ final class LoaderMachine {
 
     /** Leaves download mode: the chip runs its app (the simulated bootloader picks it) and stops answering. */
     void bootApp() {
-        abortWrite();
+        writes.reset();
         personality = LoaderDevice.Personality.APP;
         device.reboot();
     }
 
-    private boolean stub() {
+    boolean stub() {
         return personality == LoaderDevice.Personality.STUB;
     }
 
     /** The ROM knows only what SPI_SET_PARAMS told it (2 MB by default); the stub probes the chip. */
-    private long limit() {
+    long limit() {
         return stub() ? flash.size() : Math.min(declaredFlashSize, flash.size());
     }
 
-    private void abortWrite() {
-        if (write != null) {
-            write.close();
-            write = null;
-        }
-    }
-
-    private void romWaitBusy(Wire wire) {
+    void waitBusy(Wire wire) {
         if (wire.flashTiming()) {
             PacedStreams.parkUntil(System.nanoTime() + flash.drainBusyTime().toNanos());
         }
     }
 
-    private void stubBusy(Wire wire) {
+    void stubBusy(Wire wire) {
         if (wire.flashTiming()) {
             busyUntil = System.nanoTime() + flash.drainBusyTime().toNanos();
         }
     }
 
-    private static void requireLength(LoaderRequest request, int length) {
+    static void requireLength(LoaderRequest request, int length) {
         if (request.length() != length) {
             throw new SerialFormatException(SerialFormatException.Kind.BAD_LENGTH, String.format(
                     "command 0x%02x takes %d data bytes, got %d", request.opcode(), length, request.length()));
         }
     }
 
-    private void ok(Wire wire, int opcode) throws IOException {
+    void ok(Wire wire, int opcode) throws IOException {
         ok(wire, opcode, 0, new byte[0]);
     }
 
-    private void ok(Wire wire, int opcode, int value, byte[] payload) throws IOException {
+    void ok(Wire wire, int opcode, int value, byte[] payload) throws IOException {
         wire.send((stub() ? LoaderResponse.stubOk(opcode, value, payload)
                 : LoaderResponse.romOk(opcode, value, payload)).encode());
     }
 
     /** A failure reply in the current dialect; {@code rom} null where the ROM has no such command. */
-    private void fail(Wire wire, int opcode, LoaderErrorCode rom, LoaderErrorCode stub) throws IOException {
+    void fail(Wire wire, int opcode, LoaderErrorCode rom, LoaderErrorCode stub) throws IOException {
         LoaderErrorCode code = stub() ? stub : rom;
         if (code == null) {
             code = stub() ? LoaderErrorCode.INVALID_COMMAND : LoaderErrorCode.ROM_INVALID_FORMAT;
@@ -556,18 +411,18 @@ final class LoaderMachine {
         wire.send((stub() ? LoaderResponse.stubError(opcode, code) : LoaderResponse.romError(opcode, code)).encode());
     }
 
-    private void failOnFlash(Wire wire, int opcode, FlashException e, LoaderErrorCode rom) throws IOException {
+    void failOnFlash(Wire wire, int opcode, FlashException e, LoaderErrorCode rom) throws IOException {
         rethrowPowerLoss(e);
         fail(wire, opcode, rom, LoaderErrorCode.FAILED_SPI_OP);
     }
 
-    private static void rethrowPowerLoss(FlashException e) {
+    static void rethrowPowerLoss(FlashException e) {
         if (e.error() == FlashError.POWER_LOST) {
             throw e;
         }
     }
 
-    private static MessageDigest md5() {
+    static MessageDigest md5() {
         try {
             return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
@@ -583,62 +438,5 @@ final class LoaderMachine {
         data[3] = 0x20;
         Arrays.fill(data, 4, 36, (byte) 0x55);
         return data;
-    }
-
-    /**
-     * A stub READ_FLASH after its reply: packets of {@code packet_size} raw bytes, each sent once the host acked all
-     * before it (stub v1.0.0 keeps one in flight, whatever max_in_flight says), then the raw MD5 of it all.
-     */
-    private final class ReadStream {
-        private final long offset;
-        private final long length;
-        private final int packetSize;
-        private final MessageDigest md5 = md5();
-        private long sent;
-        private boolean done;
-
-        ReadStream(long offset, long length, int packetSize) {
-            this.offset = offset;
-            this.length = length;
-            this.packetSize = packetSize;
-        }
-
-        void start(Wire wire) throws IOException {
-            next(wire);
-        }
-
-        void acked(byte[] frame, Wire wire) throws IOException {
-            long total = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
-            if (total >= sent) {
-                next(wire);
-            }
-        }
-
-        boolean done() {
-            return done;
-        }
-
-        private void next(Wire wire) throws IOException {
-            if (sent >= length) {
-                wire.send(md5.digest());
-                wire.flush();
-                done = true;
-                return;
-            }
-            int n = (int) Math.min(packetSize, length - sent);
-            byte[] packet;
-            try {
-                packet = flash.read(offset + sent, n);
-            } catch (FlashException e) {
-                rethrowPowerLoss(e);
-                done = true;
-                return;
-            }
-            romWaitBusy(wire);
-            md5.update(packet);
-            sent += n;
-            wire.send(packet);
-            wire.flush();
-        }
     }
 }

@@ -281,4 +281,27 @@ class RomLoaderTest {
         deflater.end();
         return out.toByteArray();
     }
+
+    @Test
+    void garbledFramesAreDroppedAndTheRomKeepsAnswering() throws Exception {
+        try (RawHost host = RawHost.over(Devices.loader(Chip.ESP32_C3, 4).connect())) {
+            host.sendRaw(new byte[] {'n', 'o', 'i', 's', 'e', (byte) 0xC0, 0x00, (byte) 0xDB, 0x41, (byte) 0xC0});
+            host.sendRaw(new byte[] {(byte) 0xC0, 0x01, 0x02, (byte) 0xC0});
+            assertThat(host.readReg(ChipRegisters.MAGIC_REGISTER)).isEqualTo(0x1B31506F);
+        }
+    }
+
+    @Test
+    void compressedRomBlocksMustComeInOrder() throws Exception {
+        byte[] compressed = deflate(Devices.random(3 * BLOCK, 9));
+        try (RawHost host = RawHost.over(Devices.loader(Chip.ESP32, 300).connect())) {
+            host.sync();
+            assertThat(host.command(LoaderOpcode.FLASH_DEFL_BEGIN, 3 * BLOCK, 4, BLOCK, 0).statusCode(0)).isZero();
+            assertThat(host.command(LoaderRequest.dataBlock(LoaderOpcode.FLASH_DEFL_DATA, 1,
+                    Arrays.copyOfRange(compressed, BLOCK, 2 * BLOCK))).statusCode(0))
+                    .isEqualTo(LoaderErrorCode.ROM_INVALID_PARAMETER.code());
+            assertThat(host.command(LoaderRequest.dataBlock(LoaderOpcode.FLASH_DEFL_DATA, 0,
+                    Arrays.copyOf(compressed, BLOCK))).statusCode(0)).isZero();
+        }
+    }
 }

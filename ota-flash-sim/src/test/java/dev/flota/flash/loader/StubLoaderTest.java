@@ -214,4 +214,23 @@ class StubLoaderTest {
             assertThat(host.sync()).isEqualTo(0x20120707);
         }
     }
+
+    @Test
+    void stubBlockLengthMismatchAndRunUserCode() throws Exception {
+        LoaderDevice device = Devices.loader(Chip.ESP32_H2, 1);
+        try (RawHost host = RawHost.over(device.connect())) {
+            host.sync();
+            host.uploadStub();
+            assertThat(host.command(LoaderOpcode.FLASH_BEGIN, 0x1000, 1, BLOCK, 0).statusCode(0)).isZero();
+            LoaderRequest block = LoaderRequest.dataBlock(LoaderOpcode.FLASH_DATA, 0, new byte[64]);
+            byte[] data = block.data();
+            data[0] = 65;
+            assertThat(host.command(new LoaderRequest(block.opcode(), block.checksum(), data)).statusCode(0))
+                    .isEqualTo(LoaderErrorCode.TOO_MUCH_DATA.code());
+            host.send(LoaderRequest.of(LoaderOpcode.RUN_USER_CODE));
+            host.send(LoaderRequest.of(LoaderOpcode.SYNC, RawHost.SYNC));
+            host.send(LoaderRequest.of(LoaderOpcode.READ_REG, 0x40001000));
+        }
+        assertThat(device.personality()).isEqualTo(LoaderDevice.Personality.APP);
+    }
 }

@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
                 "Exit 0 on success, 1 when the device refuses (with the ESP error name), 2 on usage errors."},
         subcommands = {FlashCreateCommand.class, FlashInfoCommand.class, FlashWriteCommand.class,
                 FlashSetBootCommand.class, FlashBootCommand.class, FlashMarkValidCommand.class,
-                FlashMarkInvalidCommand.class})
+                FlashMarkInvalidCommand.class, FlashLoaderCommand.class})
 public final class FlashCommand {
 }

@@ -37,6 +37,11 @@ public final class FlashFiles {
     }
 
     public static Opened open(Path image) {
+        return open(image, FlashTiming.instant());
+    }
+
+    /** As {@link #open(Path)}, with this flash timing model (instant for the host tools, typical for a bench). */
+    public static Opened open(Path image, FlashTiming timing) {
         Path sidecar = DeviceProperties.sidecarOf(image);
         if (!Files.isRegularFile(image)) {
             throw new UsageException("cannot read " + image + ": no such flash image");
@@ -54,7 +59,7 @@ public final class FlashFiles {
             throw new UsageException(sidecar + ": " + e.getMessage(), e);
         }
         FlashStorage storage = FlashStorage.file(image, size);
-        return new Opened(NorFlash.create(storage, config()), storage, properties, sidecar);
+        return new Opened(NorFlash.create(storage, config().timing(timing)), storage, properties, sidecar);
     }
 
     static FlashConfig config() {

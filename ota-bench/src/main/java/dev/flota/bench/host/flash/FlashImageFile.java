@@ -20,4 +20,8 @@ final class FlashImageFile {
     FlashFiles.Opened open() {
         return FlashFiles.open(file);
     }
+
+    FlashFiles.Opened open(dev.flota.flash.nor.FlashTiming timing) {
+        return FlashFiles.open(file, timing);
+    }
 }
