@@ -124,6 +124,22 @@ class SerialTargetTest {
     }
 
     @Test
+    void aStubLeftRunningIsFoundBySyncAndUsedWithoutAnUpload() {
+        LoaderDevice chip = LoaderDevice.of(device(Chip.ESP32_C3));
+        try (SerialTarget target = connector(chip, l -> l).stub(SYNTHETIC_STUB).connect()) {
+            assertThat(target.usesStub()).isTrue();
+        }
+        try (SerialTarget target = connector(chip, l -> l).connect()) {
+            assertThat(target.usesStub()).as("all 8 SYNC values 0").isTrue();
+            assertThat(target.runningApp().orElseThrow().version()).isEqualTo("1.0");
+        }
+        chip.reset();
+        try (SerialTarget target = connector(chip, l -> l).connect()) {
+            assertThat(target.usesStub()).isFalse();
+        }
+    }
+
+    @Test
     void aChipThatStopsAnsweringTimesOutAndTheOldAppStillBoots() {
         OtaException e = failed(FaultyLink.Fault.SILENCE, LoaderOpcode.FLASH_DEFL_DATA, 3, OtaError.FLASH_TIMEOUT);
         assertThat(e).hasMessageContaining("timed out");
