@@ -124,6 +124,24 @@ class SerialTargetTest {
     }
 
     @Test
+    void theChipsAcksPaceTheBlocksAndARealPortIsResetBeforeAndAfter() {
+        for (StubImage stub : new StubImage[] {null, SYNTHETIC_STUB}) {
+            Device device = device(Chip.ESP32_C3);
+            ObservedLink[] link = new ObservedLink[1];
+            SerialConnector connector = connector(LoaderDevice.of(device), l -> link[0] = new ObservedLink(l));
+            try (SerialTarget target = (stub == null ? connector : connector.stub(stub)).baud(460800).connect()) {
+                assertThat(link[0].lines).as("ClassicReset into the loader, then the new baud rate")
+                        .containsExactly("DTR=0", "RTS=1", "DTR=1", "RTS=0", "DTR=0", "baud=460800");
+                ota(Chip.ESP32_C3).update(target).blockLast(Duration.ofSeconds(60));
+            }
+            assertThat(link[0].maxBlocksInFlight()).as(stub == null ? "ROM" : "stub").isEqualTo(stub == null ? 1 : 2);
+            assertThat(link[0].lines.subList(6, link[0].lines.size())).as("HardReset, then close")
+                    .containsExactly("RTS=1", "RTS=0", "closed");
+            assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        }
+    }
+
+    @Test
     void aStubLeftRunningIsFoundBySyncAndUsedWithoutAnUpload() {
         LoaderDevice chip = LoaderDevice.of(device(Chip.ESP32_C3));
         try (SerialTarget target = connector(chip, l -> l).stub(SYNTHETIC_STUB).connect()) {
