@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 
 /**
@@ -198,7 +199,7 @@ final class LoaderClient implements AutoCloseable {
         data[1] = 0x07;
         data[2] = 0x12;
         data[3] = 0x20;
-        java.util.Arrays.fill(data, 4, 36, (byte) 0x55);
+        Arrays.fill(data, 4, 36, (byte) 0x55);
         send(LoaderRequest.of(LoaderOpcode.SYNC, data));
         boolean allZero = true;
         for (int i = 0; i < 8; i++) {
