@@ -20,7 +20,7 @@ public final class LoaderConnection implements AutoCloseable {
     LoaderConnection(LoaderMachine machine, LinkModel link) {
         thread = new Thread(() -> {
             try {
-                LoaderSession.serve(machine, toDevice.input(), fromDevice.output(), link);
+                LoaderSession.serve(machine, toDevice.input(), fromDevice.output(), link, false);
             } catch (IOException | RuntimeException e) {
                 // the host side is gone or the device failed: either way the link ends
             } finally {

@@ -16,8 +16,9 @@ import java.util.Objects;
  * closing its serial port; {@link #reset()} (a power cycle or EN pulse with the strap held) returns it to the ROM.
  * When the flash loses power, the device stops answering and its connections end.
  *
- * <p>Serve it over TCP with {@link LoaderServer#start(LoaderDevice)}, or without TCP through {@link #connect()}, an
- * in-memory duplex byte stream for tests:
+ * <p>Serve it over TCP with {@link LoaderServer#start(LoaderDevice)} ({@code socket://}) or
+ * {@link LoaderServer#startRfc2217} ({@code rfc2217://}, with DTR/RTS resets), or without TCP through
+ * {@link #connect()}, an in-memory duplex byte stream for tests:
  *
  * <pre>{@code
  * LoaderDevice device = LoaderDevice.of(Device.of(flash, DeviceProperties.of(Chip.ESP32_C3)));
@@ -39,8 +40,7 @@ public final class LoaderDevice {
         APP
     }
 
-    /** The MAC the device reports unless given one: 24:0a:c4:12:34:56 (an Espressif OUI). */
-    public static final byte[] DEFAULT_MAC = HexFormat.of().parseHex("240ac4123456");
+    private static final byte[] DEFAULT_MAC = HexFormat.of().parseHex("240ac4123456");
 
     private final Device device;
     private final ChipRegisters registers;
@@ -52,8 +52,13 @@ public final class LoaderDevice {
         this.machine = new LoaderMachine(device, registers, mac);
     }
 
+    /** The MAC the device reports unless given one: 24:0a:c4:12:34:56 (an Espressif OUI). */
+    public static byte[] defaultMac() {
+        return DEFAULT_MAC.clone();
+    }
+
     /**
-     * The loader of {@code device}, with {@link #DEFAULT_MAC}.
+     * The loader of {@code device}, with {@link #defaultMac()}.
      *
      * @throws IllegalArgumentException for a chip whose registers the reference does not give (see
      *                                  {@link ChipRegisters#of(Chip)}) or a revision its eFuse cannot hold

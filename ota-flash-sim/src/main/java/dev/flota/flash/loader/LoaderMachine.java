@@ -36,7 +36,7 @@ final class LoaderMachine {
     static final int ROM_SYNC_VALUE = 0x20120707;
     static final long ROM_DEFAULT_FLASH_SIZE = 2L * 1024 * 1024;
     static final byte[] OHAI = "OHAI".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SYNC_DATA = syncData();
+    private static final byte[] SYNC_DATA = LoaderRequest.sync().data();
 
     private final Device device;
     private final NorFlash flash;
@@ -428,15 +428,5 @@ final class LoaderMachine {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static byte[] syncData() {
-        byte[] data = new byte[36];
-        data[0] = 0x07;
-        data[1] = 0x07;
-        data[2] = 0x12;
-        data[3] = 0x20;
-        Arrays.fill(data, 4, 36, (byte) 0x55);
-        return data;
     }
 }

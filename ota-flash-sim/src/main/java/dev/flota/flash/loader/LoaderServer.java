@@ -11,7 +11,8 @@ import java.net.SocketException;
 /**
  * A {@link LoaderDevice} on TCP, for {@code esptool --port socket://HOST:PORT} and esptool-js over a socket: one client
  * at a time (the next is accepted once the previous one closed, as esptool-js reconnects), no reset lines (over a raw
- * socket there are none). A device that loses power drops its connection. {@link #close()} stops accepting, lets the
+ * socket there are none). A device that loses power drops its connection (over RFC 2217 the serial adapter stays: the
+ * connection stays open, silent until a DTR/RTS reset). {@link #close()} stops accepting, lets the
  * command in progress finish and closes the connection.
  */
 public final class LoaderServer implements AutoCloseable {
@@ -19,14 +20,16 @@ public final class LoaderServer implements AutoCloseable {
     private final LoaderDevice device;
     private final ServerSocket server;
     private final LinkModel link;
+    private final boolean rfc2217;
     private final Thread thread;
     private volatile Socket client;
     private volatile boolean closed;
 
-    private LoaderServer(LoaderDevice device, ServerSocket server, LinkModel link) {
+    private LoaderServer(LoaderDevice device, ServerSocket server, LinkModel link, boolean rfc2217) {
         this.device = device;
         this.server = server;
         this.link = link;
+        this.rfc2217 = rfc2217;
         this.thread = new Thread(this::acceptLoop, "loader-server-" + server.getLocalPort());
         this.thread.setDaemon(true);
     }
@@ -42,11 +45,24 @@ public final class LoaderServer implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound
      */
     public static LoaderServer start(LoaderDevice device, String host, int port, LinkModel link) {
+        return start(device, host, port, link, false);
+    }
+
+    /**
+     * As {@link #start(LoaderDevice, String, int, LinkModel)}, speaking RFC 2217 for {@code rfc2217://HOST:PORT}:
+     * telnet COM-PORT-OPTION with DTR/RTS reset into download mode or into the app, as {@code esp_rfc2217_server}
+     * interprets them, and the ROM's boot banner after each reset.
+     */
+    public static LoaderServer startRfc2217(LoaderDevice device, String host, int port, LinkModel link) {
+        return start(device, host, port, link, true);
+    }
+
+    private static LoaderServer start(LoaderDevice device, String host, int port, LinkModel link, boolean rfc2217) {
         try {
             ServerSocket socket = new ServerSocket();
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 4);
-            LoaderServer server = new LoaderServer(device, socket, link);
+            LoaderServer server = new LoaderServer(device, socket, link, rfc2217);
             server.thread.start();
             return server;
         } catch (IOException e) {
@@ -74,7 +90,14 @@ public final class LoaderServer implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                LoaderSession.serve(device.machine(), accepted.getInputStream(), accepted.getOutputStream(), link);
+                if (rfc2217) {
+                    Rfc2217 telnet = new Rfc2217(new java.io.BufferedInputStream(accepted.getInputStream()),
+                            accepted.getOutputStream(), device);
+                    LoaderSession.serve(device.machine(), telnet.input(), telnet.output(), link, true);
+                } else {
+                    LoaderSession.serve(device.machine(), accepted.getInputStream(), accepted.getOutputStream(),
+                            link, false);
+                }
             } catch (SocketException e) {
                 if (closed) {
                     return;

@@ -23,8 +23,12 @@ final class LoaderSession {
         POWER_LOST
     }
 
-    static End serve(LoaderMachine machine, InputStream rawIn, OutputStream rawOut, LinkModel link)
-            throws IOException {
+    /**
+     * Serves until the host closes; when the device loses power, returns at once, or with {@code keepOnPowerLoss}
+     * (a serial adapter that stays connected) keeps reading and answers nothing until a reset brings power back.
+     */
+    static End serve(LoaderMachine machine, InputStream rawIn, OutputStream rawOut, LinkModel link,
+            boolean keepOnPowerLoss) throws IOException {
         InputStream in = PacedStreams.input(rawIn, link);
         OutputStream out = new BufferedOutputStream(PacedStreams.output(rawOut, link), 8192);
         LoaderMachine.Wire wire = new LoaderMachine.Wire() {
@@ -47,7 +51,7 @@ final class LoaderSession {
         byte[] buffer = new byte[8192];
         try {
             while (true) {
-                if (machine.powerLost()) {
+                if (machine.powerLost() && !keepOnPowerLoss) {
                     return End.POWER_LOST;
                 }
                 int n = in.read(buffer);
@@ -61,14 +65,19 @@ final class LoaderSession {
                     frames = e.completedFrames();
                 }
                 for (byte[] frame : frames) {
-                    machine.onFrame(frame, wire);
+                    try {
+                        machine.onFrame(frame, wire);
+                    } catch (FlashException e) {
+                        if (e.error() != FlashError.POWER_LOST) {
+                            throw e;
+                        }
+                        if (!keepOnPowerLoss) {
+                            return End.POWER_LOST;
+                        }
+                        out.flush();
+                    }
                 }
             }
-        } catch (FlashException e) {
-            if (e.error() == FlashError.POWER_LOST) {
-                return End.POWER_LOST;
-            }
-            throw e;
         } finally {
             machine.disconnected();
         }

@@ -42,6 +42,17 @@ public record LoaderRequest(int opcode, int checksum, byte[] data) {
         return new LoaderRequest(opcode.code(), 0, buffer.array());
     }
 
+    /** SYNC: {@code 07 07 12 20} and 32 × {@code 55}, from which the ROM also detects the baud rate. */
+    public static LoaderRequest sync() {
+        byte[] data = new byte[36];
+        data[0] = 0x07;
+        data[1] = 0x07;
+        data[2] = 0x12;
+        data[3] = 0x20;
+        Arrays.fill(data, 4, 36, (byte) 0x55);
+        return new LoaderRequest(LoaderOpcode.SYNC.code(), 0, data);
+    }
+
     /** A command with raw data, checksum 0. */
     public static LoaderRequest of(LoaderOpcode opcode, byte[] data) {
         return new LoaderRequest(opcode.code(), 0, data);

@@ -57,7 +57,7 @@ class RomLoaderTest {
                 }
             }
             assertThat(registers.revision(host::readReg)).isEqualTo(revision);
-            assertThat(registers.mac(address -> host.readReg(address))).isEqualTo(LoaderDevice.DEFAULT_MAC);
+            assertThat(registers.mac(address -> host.readReg(address))).isEqualTo(LoaderDevice.defaultMac());
             assertThat(host.readReg(0x12345678L)).isZero();
             if (chip == Chip.ESP32) {
                 assertThat(registers.crystalMhz(host::readReg, 115200)).isEqualTo(40);

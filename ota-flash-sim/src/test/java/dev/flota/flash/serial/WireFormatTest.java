@@ -32,6 +32,12 @@ class WireFormatTest {
     }
 
     @Test
+    void syncIsTheSpecFrame() {
+        assertThat(LoaderRequest.sync().frame()).isEqualTo(hex("c0 00 08 2400 00000000 07071220"
+                + "55".repeat(32) + " c0"));
+    }
+
+    @Test
     void slipEscapesC0AndDb() {
         assertThat(Slip.encode(hex("01 c0 02 db 03"))).isEqualTo(hex("c0 01 dbdc 02 dbdd 03 c0"));
         SlipDecoder decoder = new SlipDecoder();

@@ -47,6 +47,10 @@ final class FlashLoaderCommand implements Callable<Integer> {
             description = "emulated line rate, 0 for unlimited (default: ${DEFAULT-VALUE})")
     long baud;
 
+    @Option(names = "--rfc2217", description = "speak RFC 2217 (for esptool --port rfc2217://HOST:PORT): DTR/RTS "
+            + "resets into download mode or into the app, as esp_rfc2217_server interprets them")
+    boolean rfc2217;
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) {
@@ -65,7 +69,9 @@ final class FlashLoaderCommand implements Callable<Integer> {
             throw new UsageException(file.path() + ": " + e.getMessage(), e);
         }
         try {
-            server = LoaderServer.start(device, host, port, baud == 0 ? LinkModel.unlimited() : LinkModel.baud(baud));
+            LinkModel link = baud == 0 ? LinkModel.unlimited() : LinkModel.baud(baud);
+            server = rfc2217 ? LoaderServer.startRfc2217(device, host, port, link)
+                    : LoaderServer.start(device, host, port, link);
         } catch (UncheckedIOException e) {
             opened.close();
             spec.commandLine().getErr().println("error: " + e.getMessage() + ": " + e.getCause().getMessage());
@@ -76,7 +82,7 @@ final class FlashLoaderCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Serving " + device.device().chip().displayName() + " from " + file.path()
                 + " in download mode; listening on " + server.host() + ":" + server.port()
-                + (baud == 0 ? "" : " at " + baud + " baud"));
+                + (baud == 0 ? "" : " at " + baud + " baud") + (rfc2217 ? " (RFC 2217)" : ""));
         out.flush();
         shutdown.awaitDone();
         return 0;

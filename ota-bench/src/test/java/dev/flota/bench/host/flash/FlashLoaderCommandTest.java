@@ -107,6 +107,20 @@ class FlashLoaderCommandTest {
                 .isEqualTo(Arrays.copyOf(before, 0x100000));
     }
 
+    @Test
+    void usageErrors() throws Exception {
+        Path csv = Files.writeString(dir.resolve("t.csv"), "factory, app, factory, 0x10000, 512K,\n");
+        Path c2 = dir.resolve("c2.bin");
+        assertThat(Cli.run("flash", "create", c2.toString(), "--size", "1MB", "--partitions", csv.toString(),
+                "--chip", "esp32c2").exitCode()).isZero();
+        Cli unsupported = Cli.run("flash", "loader", c2.toString(), "--port", "0");
+        assertThat(unsupported.exitCode()).isEqualTo(2);
+        assertThat(unsupported.err()).contains("no serial loader model for ESP32-C2");
+        assertThat(Cli.run("flash", "loader", c2.toString(), "--port", "70000").exitCode()).isEqualTo(2);
+        assertThat(Cli.run("flash", "loader", dir.resolve("none.bin").toString(), "--port", "0").exitCode())
+                .isEqualTo(2);
+    }
+
     private static LoaderResponse command(OutputStream out, Frames frames, LoaderRequest request) throws Exception {
         out.write(request.frame());
         LoaderResponse response = frames.next();
