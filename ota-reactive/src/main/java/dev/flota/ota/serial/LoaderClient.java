@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 
 /**
@@ -194,13 +193,7 @@ final class LoaderClient implements AutoCloseable {
      * @return whether all 8 reply values were 0: the stub is already running
      */
     boolean sync() {
-        byte[] data = new byte[36];
-        data[0] = 0x07;
-        data[1] = 0x07;
-        data[2] = 0x12;
-        data[3] = 0x20;
-        Arrays.fill(data, 4, 36, (byte) 0x55);
-        send(LoaderRequest.of(LoaderOpcode.SYNC, data));
+        send(LoaderRequest.sync());
         boolean allZero = true;
         for (int i = 0; i < 8; i++) {
             LoaderResponse reply = receive(LoaderOpcode.SYNC.code(), timeouts.sync(), "connect");

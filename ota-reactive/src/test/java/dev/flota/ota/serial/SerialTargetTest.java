@@ -80,7 +80,7 @@ class SerialTargetTest {
         try (SerialTarget target = connector(LoaderDevice.of(device), l -> l).connect()) {
             assertThat(target.chip()).isEqualTo(chip);
             assertThat(target.identity().chipRevision()).isEqualTo(device.properties().chipRevision());
-            assertThat(target.mac()).isEqualTo(LoaderDevice.DEFAULT_MAC);
+            assertThat(target.mac()).isEqualTo(LoaderDevice.defaultMac());
             assertThat(target.flashSize()).isEqualTo(TestDevices.FLASH_SIZE);
             assertThat(target.usesStub()).isFalse();
             assertThat(target.partitionTable()).isEqualTo(device.partitionTable());
