@@ -11,6 +11,7 @@ import dev.flota.flash.serial.SpiRegisters;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -180,6 +181,23 @@ final class LoaderClient implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * What arrived and was not read, as text, without waiting for more (at most 4 KiB): the ROM's boot banner after a
+     * reset. Consumed, not framed.
+     */
+    String readAvailableText() {
+        StringBuilder text = new StringBuilder();
+        try {
+            int n;
+            while (text.length() < 4096 && (n = link.read(buffer, 0, buffer.length, Duration.ofMillis(1))) > 0) {
+                text.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+        } catch (IOException e) {
+            throw linkFailure(e);
+        }
+        return text.toString();
     }
 
     /** From now on, bytes outside frames are an error: the chip is synced and sends nothing but frames. */

@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Connecting to a chip's loader as esptool 5.3.1 does (§5.2, §3, §4.4 of the loader reference): reset into download
@@ -33,6 +35,7 @@ final class LoaderConnect {
     private static final long ESP32_EFUSE_W3 = 0x3FF5A00CL;
     private static final long ESP32_EFUSE_W4 = 0x3FF5A010L;
     private static final long ESP32_EFUSE_W5 = 0x3FF5A014L;
+    private static final Pattern BOOT_MODE = Pattern.compile("boot:(0x[0-9a-fA-F]+)");
 
     private LoaderConnect() {
     }
@@ -75,10 +78,18 @@ final class LoaderConnect {
         SerialLink link = client.link();
         List<ResetSequence> resets = reset && link.hasControlLines() ? ResetSequence.intoBootloader(link) : List.of();
         LoaderException last = null;
+        String bootMode = null;
+        boolean downloadMode = false;
         for (int attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
             if (!resets.isEmpty()) {
                 client.discardInput();
                 FlashLoader.run(resets.get(attempt % resets.size()), link, sleeper);
+                String banner = client.readAvailableText();
+                Matcher boot = BOOT_MODE.matcher(banner);
+                if (boot.find()) {
+                    bootMode = boot.group(1);
+                    downloadMode = banner.contains("waiting for download");
+                }
             }
             for (int i = 0; i < SYNCS_PER_ATTEMPT; i++) {
                 client.discardInput();
@@ -92,9 +103,12 @@ final class LoaderConnect {
                 }
             }
         }
+        String why = bootMode == null ? "no SYNC reply" + (resets.isEmpty() ? "; is it in download mode?" : "")
+                : downloadMode ? "Download mode successfully detected, but getting no sync reply: the serial TX path"
+                        + " seems to be down"
+                : "Wrong boot mode detected (" + bootMode + ")! The chip needs to be in download mode";
         throw new LoaderException(LoaderException.Reason.NO_SYNC, "Failed to connect to the chip on "
-                + link.description() + ": no SYNC reply (" + (last == null ? "" : last.getMessage()) + ")"
-                + (resets.isEmpty() ? "; is it in download mode?" : ""), last);
+                + link.description() + ": " + why + (last == null ? "" : " (" + last.getMessage() + ")"), last);
     }
 
     /** esptool's {@code detect_chip}: GET_SECURITY_INFO's chip_id, else the magic word. */
@@ -108,6 +122,10 @@ final class LoaderConnect {
             } else if (e.reason() != LoaderException.Reason.FAILED) {
                 throw e;
             }
+        }
+        if (info.isPresent() && info.get().secureDownloadEnabled()) {
+            throw new LoaderException(LoaderException.Reason.UNSUPPORTED, "the chip is in Secure Download Mode: its ROM "
+                    + "refuses the register and flash reads an OTA update needs (no partition table, no MD5)");
         }
         if (info.isPresent() && info.get().chipId().isPresent()) {
             int id = info.get().chipId().getAsInt();
