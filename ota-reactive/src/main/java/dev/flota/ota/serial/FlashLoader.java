@@ -165,6 +165,22 @@ final class FlashLoader implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies {@code size} bytes of flash from {@code from} to {@code to} (both 4 KiB aligned) through the host, a
+     * segment at a time, then checks SPI_FLASH_MD5 of both regions: {@code esp_partition_copy} over the loader.
+     */
+    void copy(long from, long to, long size, BooleanSupplier stop) {
+        int chunk = segmentSize();
+        for (long offset = 0; offset < size; offset += chunk) {
+            int n = (int) Math.min(chunk, size - offset);
+            writeDeflated(to + offset, readFlash(from + offset, n), stop);
+        }
+        if (!Arrays.equals(flashMd5(from, size), flashMd5(to, size))) {
+            throw new LoaderException(LoaderException.Reason.MD5_MISMATCH, String.format(
+                    "the copy of 0x%x bytes from 0x%x to 0x%x does not read back as its source", size, from, to));
+        }
+    }
+
     /** How many bytes of an image one {@link #writeDeflated} run takes: 64 KiB on a ROM, 256 KiB with the stub. */
     int segmentSize() {
         return stub ? 0x40000 : 0x10000;
