@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * ESP-IDF's {@code esp_ota_ops.h} on a simulated {@link Device}: begin, write and end an update; switch, query and
@@ -186,12 +187,8 @@ public final class OtaOperations {
         if (otadata.isEmpty() || table.otaSlotCount() == 0) {
             return fallback;
         }
-        OtaData data = OtadataFlash.read(device.flash(), otadata.get());
-        int active = data.activeEntry();
-        if (data.entry0().isInvalid() && data.entry1().isInvalid() || active < 0) {
-            return fallback;
-        }
-        return table.otaApp(slotOf(data.entry(active), table.otaSlotCount()));
+        OptionalInt slot = OtadataFlash.read(device.flash(), otadata.get()).bootSlot(table.otaSlotCount());
+        return slot.isPresent() ? table.otaApp(slot.getAsInt()) : fallback;
     }
 
     /** {@code esp_ota_get_state_partition}: the otadata state recorded for an OTA slot. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The otadata partition (8 KiB): two {@link OtaSelectEntry}s, each at the start of its own 4 KiB sector, from which
@@ -139,6 +140,21 @@ public record OtaData(OtaSelectEntry entry0, OtaSelectEntry entry1) {
                     false, false);
         }
         return select(table.otaSlotCount(), table.factory().isPresent(), rollbackEnabled);
+    }
+
+    /**
+     * {@code esp_ota_get_boot_partition}'s reading of otadata: the OTA slot the active entry names, or empty when both
+     * entries are invalid or none is valid (the caller's default then boots: factory, else ota_0, else test).
+     */
+    public OptionalInt bootSlot(int slotCount) {
+        if (slotCount <= 0) {
+            throw new IllegalArgumentException("no OTA slots");
+        }
+        int active = activeEntry();
+        if (entry0.isInvalid() && entry1.isInvalid() || active < 0) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of((int) (((entry(active).seq() - 1) & U32) % slotCount));
     }
 
     /**

@@ -284,6 +284,13 @@ class OtaDataTest {
     }
 
     @Test
+    void bootSlotIsTheActiveEntrysSlotOrNone() {
+        assertThat(data(entry(3, OtaImgState.VALID), entry(2, OtaImgState.VALID)).bootSlot(2)).hasValue(0);
+        assertThat(OtaData.blank().withBootSlot(1, 2, false).bootSlot(2)).hasValue(1);
+        assertThat(OtaData.blank().bootSlot(2)).isEmpty();
+    }
+
+    @Test
     void setBootOfTheOtherSlotWritesTheInactiveEntry() {
         OtaData d = data(entry(3, OtaImgState.VALID), entry(2, OtaImgState.VALID));
         OtaData after = d.afterSetBoot(1, 2, false);

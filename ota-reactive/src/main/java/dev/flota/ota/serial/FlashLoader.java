@@ -5,7 +5,6 @@ import dev.flota.flash.serial.ChipRegisters;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.LoaderResponse;
-import dev.flota.flash.serial.SecurityInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,34 +15,21 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.zip.Deflater;
 
 /**
- * A chip in download mode, as esptool drives it: connect (reset, SYNC, detect, stub upload, SPI attach, flash size,
- * baud), then read, write compressed, erase, MD5 and reset, in the ROM dialect or, once a stub runs, the stub's
- * (§7.2 of the loader reference).
+ * A chip in download mode, connected ({@link LoaderConnect}): read, write compressed, erase, MD5 and reset, as esptool
+ * does, in the ROM dialect or, once a stub runs, the stub's (§7.2 of the loader reference).
  */
 final class FlashLoader implements AutoCloseable {
 
     static final int ROM_BAUD = 115200;
     static final int ROM_WRITE_SIZE = 0x400;
     static final int STUB_WRITE_SIZE = 0x4000;
-    private static final int RAM_BLOCK = 0x1800;
     private static final int READ_SLOW_LENGTH = 64;
     private static final int READ_PACKET = 0x1000;
     private static final int READ_IN_FLIGHT = 64;
-    private static final int CONNECT_ATTEMPTS = 7;
-    private static final int SYNCS_PER_ATTEMPT = 5;
-    private static final long DEFAULT_FLASH_SIZE = 4L << 20;
-    private static final Duration UNSUPPORTED_DRAIN = Duration.ofMillis(200);
-    private static final Duration BAUD_SETTLE = Duration.ofMillis(50);
-    private static final long ESP32_RTCCALICFG1 = 0x3FF5F06CL;
-    private static final long ESP32_EFUSE_W3 = 0x3FF5A00CL;
-    private static final long ESP32_EFUSE_W4 = 0x3FF5A010L;
-    private static final long ESP32_EFUSE_W5 = 0x3FF5A014L;
 
     private final LoaderClient client;
     private final ChipRegisters chip;
@@ -52,8 +38,7 @@ final class FlashLoader implements AutoCloseable {
     private final byte[] mac;
     private final long flashSize;
 
-    private FlashLoader(LoaderClient client, ChipRegisters chip, boolean stub, int revision, byte[] mac,
-            long flashSize) {
+    FlashLoader(LoaderClient client, ChipRegisters chip, boolean stub, int revision, byte[] mac, long flashSize) {
         this.client = client;
         this.chip = chip;
         this.stub = stub;
@@ -62,171 +47,8 @@ final class FlashLoader implements AutoCloseable {
         this.flashSize = flashSize;
     }
 
-    /** Connects over {@code link}, which it then owns (closed on failure too). */
-    static FlashLoader connect(SerialLink link, LoaderTimeouts timeouts, Optional<StubImage> stubImage, int baud,
-            boolean reset, ResetSequence.Sleeper sleeper) {
-        LoaderClient client = new LoaderClient(link, timeouts);
-        try {
-            boolean stubRunning = sync(client, reset, sleeper);
-            client.strict();
-            ChipRegisters chip = detect(client);
-            int revision = chip.revision(a -> client.readReg(a) & 0xFFFFFFFFL);
-            byte[] mac = chip.mac(a -> client.readReg(a) & 0xFFFFFFFFL);
-            boolean stub = stubRunning;
-            if (!stub && stubImage.isPresent()) {
-                uploadStub(client, stubImage.get());
-                stub = true;
-            }
-            if (!stub) {
-                byte[] attach = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-                        .putInt(spiPins(client, chip)).putInt(0).array();
-                client.command(LoaderRequest.of(LoaderOpcode.SPI_ATTACH, attach), "attach the SPI flash");
-            }
-            int id = client.spiCommand(chip.spi(), 0x9F, 24);
-            long size = flashSize(id);
-            client.command(LoaderRequest.of(LoaderOpcode.SPI_SET_PARAMS, 0, (int) size, 0x10000, 0x1000, 0x100,
-                    0xFFFF), "set SPI params");
-            if (baud != ROM_BAUD) {
-                changeBaud(client, chip, stub, baud, sleeper);
-            }
-            return new FlashLoader(client, chip, stub, revision, mac, size);
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
-    }
-
-    private static boolean sync(LoaderClient client, boolean reset, ResetSequence.Sleeper sleeper) {
-        SerialLink link = client.link();
-        List<ResetSequence> resets = reset && link.hasControlLines() ? ResetSequence.intoBootloader(link) : List.of();
-        LoaderException last = null;
-        for (int attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
-            if (!resets.isEmpty()) {
-                client.discardInput();
-                run(resets.get(attempt % resets.size()), link, sleeper);
-            }
-            for (int i = 0; i < SYNCS_PER_ATTEMPT; i++) {
-                client.discardInput();
-                try {
-                    return client.sync();
-                } catch (LoaderException e) {
-                    if (e.reason() == LoaderException.Reason.LINK_CLOSED) {
-                        throw e;
-                    }
-                    last = e;
-                }
-            }
-        }
-        throw new LoaderException(LoaderException.Reason.NO_SYNC, "Failed to connect to the chip on "
-                + link.description() + ": no SYNC reply (" + (last == null ? "" : last.getMessage()) + ")"
-                + (resets.isEmpty() ? "; is it in download mode?" : ""), last);
-    }
-
-    /** esptool's {@code detect_chip}: GET_SECURITY_INFO's chip_id, else the magic word. */
-    private static ChipRegisters detect(LoaderClient client) {
-        Optional<SecurityInfo> info = Optional.empty();
-        try {
-            info = Optional.of(securityInfo(client));
-        } catch (LoaderException e) {
-            if (e.reason() == LoaderException.Reason.UNSUPPORTED) {
-                client.drain(UNSUPPORTED_DRAIN);
-            } else if (e.reason() != LoaderException.Reason.FAILED) {
-                throw e;
-            }
-        }
-        if (info.isPresent() && info.get().chipId().isPresent()) {
-            int id = info.get().chipId().getAsInt();
-            return Chip.byId(id).flatMap(ChipRegisters::of).filter(c -> !c.usesMagicValue())
-                    .orElseThrow(() -> new LoaderException(LoaderException.Reason.UNKNOWN_CHIP,
-                            "Unexpected chip ID value " + id));
-        }
-        int magic = client.readReg(ChipRegisters.MAGIC_REGISTER);
-        return ChipRegisters.byMagicValue(magic).orElseThrow(() -> new LoaderException(
-                LoaderException.Reason.UNKNOWN_CHIP, String.format("Unexpected chip magic value 0x%08x", magic)));
-    }
-
-    private static SecurityInfo securityInfo(LoaderClient client) {
-        LoaderRequest request = LoaderRequest.of(LoaderOpcode.GET_SECURITY_INFO, new byte[0]);
-        try {
-            return SecurityInfo.parse(client.command(request, SecurityInfo.LENGTH, client.timeouts().command(),
-                    "get security info").payload(SecurityInfo.LENGTH));
-        } catch (LoaderException e) {
-            if (e.reason() != LoaderException.Reason.FAILED) {
-                throw e;
-            }
-            return SecurityInfo.parse(client.command(request, SecurityInfo.SHORT_LENGTH,
-                    client.timeouts().command(), "get security info").payload(SecurityInfo.SHORT_LENGTH));
-        }
-    }
-
-    private static void uploadStub(LoaderClient client, StubImage image) {
-        uploadSegment(client, image.text(), image.textStart());
-        if (image.data().length > 0) {
-            uploadSegment(client, image.data(), image.dataStart());
-        }
-        client.command(LoaderRequest.of(LoaderOpcode.MEM_END, 0, (int) image.entry()), 0, client.timeouts().memEnd(),
-                "leave RAM download mode");
-        byte[] hello = client.readFrame(client.timeouts().command(), "start the stub flasher");
-        if (!Arrays.equals(hello, "OHAI".getBytes(StandardCharsets.US_ASCII))) {
-            throw new LoaderException(LoaderException.Reason.FAILED, "Failed to start stub flasher. Unexpected response: "
-                    + HexFormat.of().formatHex(hello));
-        }
-    }
-
-    private static void uploadSegment(LoaderClient client, byte[] bytes, long address) {
-        int blocks = (bytes.length + RAM_BLOCK - 1) / RAM_BLOCK;
-        client.command(LoaderRequest.of(LoaderOpcode.MEM_BEGIN, bytes.length, blocks, RAM_BLOCK, (int) address),
-                "enter RAM download mode");
-        for (int seq = 0; seq < blocks; seq++) {
-            byte[] block = Arrays.copyOfRange(bytes, seq * RAM_BLOCK, Math.min(bytes.length, (seq + 1) * RAM_BLOCK));
-            client.command(LoaderRequest.dataBlock(LoaderOpcode.MEM_DATA, seq, block), "write to target RAM");
-        }
-    }
-
-    /** SPI_ATTACH's config word: 0 (default pins), or on ESP32 the pads eFuse configures. */
-    private static int spiPins(LoaderClient client, ChipRegisters chip) {
-        if (chip.chip() != Chip.ESP32) {
-            return 0;
-        }
-        int w5 = client.readReg(ESP32_EFUSE_W5);
-        int clk = w5 & 0x1F;
-        int q = w5 >> 5 & 0x1F;
-        int d = w5 >> 10 & 0x1F;
-        int cs = w5 >> 15 & 0x1F;
-        if ((clk | q | d | cs) == 0) {
-            return 0;
-        }
-        int hd = client.readReg(ESP32_EFUSE_W3) >> 4 & 0x1F;
-        return hd << 24 | cs << 18 | d << 12 | q << 6 | clk;
-    }
-
-    /** The flash size from the RDID capacity byte (0x12 = 256 KiB … 0x19 = 32 MiB); 4 MiB when unknown. */
-    static long flashSize(int rdid) {
-        int capacity = rdid >> 16 & 0xFF;
-        return capacity >= 0x12 && capacity <= 0x19 ? 1L << capacity : DEFAULT_FLASH_SIZE;
-    }
-
-    private static void changeBaud(LoaderClient client, ChipRegisters chip, boolean stub, int baud,
-            ResetSequence.Sleeper sleeper) {
-        int sent = baud;
-        if (!stub && chip.chip() == Chip.ESP32) {
-            long calibration = (client.readReg(ESP32_RTCCALICFG1) & 0xFFFFFFFFL) >> 7 & 0x1FFFFFF;
-            double fRom = calibration * 15625.0 * (client.readReg(ESP32_EFUSE_W4) & 0xFF) / 40;
-            double fValid = fRom > 33e6 ? 40e6 : 26e6;
-            sent = (int) Math.floor(baud * fRom / fValid);
-        }
-        client.command(LoaderRequest.of(LoaderOpcode.CHANGE_BAUDRATE, sent, stub ? ROM_BAUD : 0),
-                "change baud rate");
-        try {
-            client.link().baudRate(baud);
-        } catch (IOException e) {
-            throw LoaderClient.linkFailure(e);
-        }
-        run(new ResetSequence("settle", List.of(new ResetSequence.Sleep(BAUD_SETTLE))), client.link(), sleeper);
-        client.discardInput();
-    }
-
-    private static void run(ResetSequence sequence, SerialLink link, ResetSequence.Sleeper sleeper) {
+    /** Runs a line sequence, its failures as {@link LoaderException}s. */
+    static void run(ResetSequence sequence, SerialLink link, ResetSequence.Sleeper sleeper) {
         try {
             sequence.run(link, sleeper);
         } catch (IOException e) {
@@ -340,6 +162,22 @@ final class FlashLoader implements AutoCloseable {
         }
         if (stub) {
             client.command(LoaderRequest.of(LoaderOpcode.FLASH_DEFL_END, 1), "leave compressed flash mode");
+        }
+    }
+
+    /**
+     * Copies {@code size} bytes of flash from {@code from} to {@code to} (both 4 KiB aligned) through the host, a
+     * segment at a time, then checks SPI_FLASH_MD5 of both regions: {@code esp_partition_copy} over the loader.
+     */
+    void copy(long from, long to, long size, BooleanSupplier stop) {
+        int chunk = segmentSize();
+        for (long offset = 0; offset < size; offset += chunk) {
+            int n = (int) Math.min(chunk, size - offset);
+            writeDeflated(to + offset, readFlash(from + offset, n), stop);
+        }
+        if (!Arrays.equals(flashMd5(from, size), flashMd5(to, size))) {
+            throw new LoaderException(LoaderException.Reason.MD5_MISMATCH, String.format(
+                    "the copy of 0x%x bytes from 0x%x to 0x%x does not read back as its source", size, from, to));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.flota.flash.serial.SpiRegisters;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -182,6 +183,23 @@ final class LoaderClient implements AutoCloseable {
         }
     }
 
+    /**
+     * What arrived and was not read, as text, without waiting for more (at most 4 KiB): the ROM's boot banner after a
+     * reset. Consumed, not framed.
+     */
+    String readAvailableText() {
+        StringBuilder text = new StringBuilder();
+        try {
+            int n;
+            while (text.length() < 4096 && (n = link.read(buffer, 0, buffer.length, Duration.ofMillis(1))) > 0) {
+                text.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+        } catch (IOException e) {
+            throw linkFailure(e);
+        }
+        return text.toString();
+    }
+
     /** From now on, bytes outside frames are an error: the chip is synced and sends nothing but frames. */
     void strict() {
         toleratedNoise = decoder.discardedBytes();
@@ -193,13 +211,7 @@ final class LoaderClient implements AutoCloseable {
      * @return whether all 8 reply values were 0: the stub is already running
      */
     boolean sync() {
-        byte[] data = new byte[36];
-        data[0] = 0x07;
-        data[1] = 0x07;
-        data[2] = 0x12;
-        data[3] = 0x20;
-        java.util.Arrays.fill(data, 4, 36, (byte) 0x55);
-        send(LoaderRequest.of(LoaderOpcode.SYNC, data));
+        send(LoaderRequest.sync());
         boolean allZero = true;
         for (int i = 0; i < 8; i++) {
             LoaderResponse reply = receive(LoaderOpcode.SYNC.code(), timeouts.sync(), "connect");

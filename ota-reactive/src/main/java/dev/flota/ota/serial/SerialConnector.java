@@ -144,7 +144,7 @@ public final class SerialConnector {
             throw new LoaderException(LoaderException.Reason.LINK_CLOSED, "cannot open " + port + ": "
                     + e.getMessage(), e);
         }
-        FlashLoader loader = FlashLoader.connect(link, timeouts, Optional.ofNullable(stub), baud, resetBefore,
+        FlashLoader loader = LoaderConnect.connect(link, timeouts, Optional.ofNullable(stub), baud, resetBefore,
                 sleeper);
         try {
             return SerialTarget.open(loader, rollback, resetAfter, partitionTableOffset, sleeper);

@@ -26,8 +26,9 @@ import java.util.Optional;
  * compressed length before the first block, that is the whole image downloaded first.
  *
  * <p>What is sent is hashed (MD5) and fed to an incremental {@link ImageVerifier}; {@link #end()} compares
- * SPI_FLASH_MD5 of the written region with that hash, then returns the verifier's verdict. An abort stops between
- * blocks; nothing here touches otadata.
+ * SPI_FLASH_MD5 of the written region with that hash, then returns the verifier's verdict, after copying a verified
+ * bootloader or partition table to its final partition when asked ({@link FlashLoader#copy}: as ESP-IDF's
+ * {@code esp_partition_copy}, not power safe). An abort stops between blocks; nothing here touches otadata.
  */
 final class SerialSession implements OtaSession {
 
@@ -39,6 +40,7 @@ final class SerialSession implements OtaSession {
     private final MessageDigest md5 = FlashLoader.md5();
     private final byte[] segment;
     private Partition finalPartition;
+    private boolean finalizeWithCopy;
     private ImageVerifier verifier;
     private byte[] tableHead;
     private int fill;
@@ -67,11 +69,8 @@ final class SerialSession implements OtaSession {
         if (written() > 0) {
             throw new TargetException(EspError.ESP_ERR_INVALID_STATE, "data was already written");
         }
-        if (copy && !finalPartition.equals(staging)) {
-            throw new TargetException(EspError.ESP_ERR_NOT_SUPPORTED, "copying '" + staging.label() + "' into '"
-                    + finalPartition.label() + "' after the update is not done over the serial loader");
-        }
         this.finalPartition = finalPartition;
+        this.finalizeWithCopy = copy && !finalPartition.equals(staging);
     }
 
     @Override
@@ -141,6 +140,7 @@ final class SerialSession implements OtaSession {
                         + "' does not verify: " + verdict.findings());
             }
             target.verifiedBySession(staging, kind, verdict);
+            copyToFinal();
             return Optional.of(verdict);
         }
         if (finalPartition.type() == Partition.TYPE_PARTITION_TABLE) {
@@ -152,7 +152,20 @@ final class SerialSession implements OtaSession {
                         + staging.label() + "' is invalid: " + e.getMessage(), e);
             }
         }
+        copyToFinal();
         return Optional.empty();
+    }
+
+    /** With {@code setFinalPartition(p, true)}: the verified staging contents into the final partition. */
+    private void copyToFinal() {
+        if (!finalizeWithCopy) {
+            return;
+        }
+        if (finalPartition.size() > staging.size()) {
+            throw new TargetException(EspError.ESP_ERR_INVALID_SIZE, "final partition '" + finalPartition.label()
+                    + "' is larger than staging '" + staging.label() + "'");
+        }
+        loader.copy(staging.offset(), finalPartition.offset(), finalPartition.size(), () -> stopped);
     }
 
     @Override

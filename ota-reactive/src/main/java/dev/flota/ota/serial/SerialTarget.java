@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A real chip behind its serial ROM loader as an {@link OtaTarget}, as esptool drives it: the partition table and
@@ -234,12 +235,8 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
         if (otadata.isEmpty() || table.otaSlotCount() == 0) {
             return fallback;
         }
-        OtaData data = readOtadata(loader, table);
-        int active = data.activeEntry();
-        if (data.entry0().isInvalid() && data.entry1().isInvalid() || active < 0) {
-            return fallback;
-        }
-        return table.otaApp((int) (((data.entry(active).seq() - 1) & 0xFFFFFFFFL) % table.otaSlotCount()));
+        OptionalInt slot = readOtadata(loader, table).bootSlot(table.otaSlotCount());
+        return slot.isPresent() ? table.otaApp(slot.getAsInt()) : fallback;
     }
 
     @Override

@@ -18,6 +18,7 @@ final class ScriptedLink implements SerialLink {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     final List<LoaderRequest> requests = new ArrayList<>();
     private boolean closedByPeer;
+    private byte[] bannerOnReset;
 
     ScriptedLink(Function<LoaderRequest, byte[]> responder) {
         this.responder = responder;
@@ -26,6 +27,12 @@ final class ScriptedLink implements SerialLink {
     /** Bytes that arrive unasked. */
     void inject(byte[] bytes) {
         pending.writeBytes(bytes);
+    }
+
+    /** Poses as a real port: releasing EN (RTS off after on) makes the chip print {@code banner}. */
+    ScriptedLink withResetBanner(String banner) {
+        bannerOnReset = banner.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        return this;
     }
 
     void closeByPeer() {
@@ -66,7 +73,7 @@ final class ScriptedLink implements SerialLink {
 
     @Override
     public boolean hasControlLines() {
-        return false;
+        return bannerOnReset != null;
     }
 
     @Override
@@ -75,6 +82,9 @@ final class ScriptedLink implements SerialLink {
 
     @Override
     public void rts(boolean asserted) {
+        if (!asserted && bannerOnReset != null) {
+            pending.writeBytes(bannerOnReset);
+        }
     }
 
     @Override

@@ -79,7 +79,8 @@ class SerialPowerCutTest {
             }
         }
         System.out.println("SerialPowerCutTest (" + (stub == null ? "ROM" : "stub") + "): " + cuts
-                + " cut points covered (every " + stride + " operations), " + bootedNew + " of them booted the new app");
+                + " cut points covered (every " + stride + " operations), " + bootedNew
+                + " of them booted the new app");
         assertThat(cuts).isGreaterThan(10);
     }
 }

@@ -80,7 +80,7 @@ class SerialTargetTest {
         try (SerialTarget target = connector(LoaderDevice.of(device), l -> l).connect()) {
             assertThat(target.chip()).isEqualTo(chip);
             assertThat(target.identity().chipRevision()).isEqualTo(device.properties().chipRevision());
-            assertThat(target.mac()).isEqualTo(LoaderDevice.DEFAULT_MAC);
+            assertThat(target.mac()).isEqualTo(LoaderDevice.defaultMac());
             assertThat(target.flashSize()).isEqualTo(TestDevices.FLASH_SIZE);
             assertThat(target.usesStub()).isFalse();
             assertThat(target.partitionTable()).isEqualTo(device.partitionTable());
@@ -121,6 +121,40 @@ class SerialTargetTest {
         }
         assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
         assertThat(device.runningPartition().map(Partition::label)).contains("ota_1");
+    }
+
+    @Test
+    void theChipsAcksPaceTheBlocksAndARealPortIsResetBeforeAndAfter() {
+        for (StubImage stub : new StubImage[] {null, SYNTHETIC_STUB}) {
+            Device device = device(Chip.ESP32_C3);
+            ObservedLink[] link = new ObservedLink[1];
+            SerialConnector connector = connector(LoaderDevice.of(device), l -> link[0] = new ObservedLink(l));
+            try (SerialTarget target = (stub == null ? connector : connector.stub(stub)).baud(460800).connect()) {
+                assertThat(link[0].lines).as("ClassicReset into the loader, then the new baud rate")
+                        .containsExactly("DTR=0", "RTS=1", "DTR=1", "RTS=0", "DTR=0", "baud=460800");
+                ota(Chip.ESP32_C3).update(target).blockLast(Duration.ofSeconds(60));
+            }
+            assertThat(link[0].maxBlocksInFlight()).as(stub == null ? "ROM" : "stub").isEqualTo(stub == null ? 1 : 2);
+            assertThat(link[0].lines.subList(6, link[0].lines.size())).as("HardReset, then close")
+                    .containsExactly("RTS=1", "RTS=0", "closed");
+            assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        }
+    }
+
+    @Test
+    void aStubLeftRunningIsFoundBySyncAndUsedWithoutAnUpload() {
+        LoaderDevice chip = LoaderDevice.of(device(Chip.ESP32_C3));
+        try (SerialTarget target = connector(chip, l -> l).stub(SYNTHETIC_STUB).connect()) {
+            assertThat(target.usesStub()).isTrue();
+        }
+        try (SerialTarget target = connector(chip, l -> l).connect()) {
+            assertThat(target.usesStub()).as("all 8 SYNC values 0").isTrue();
+            assertThat(target.runningApp().orElseThrow().version()).isEqualTo("1.0");
+        }
+        chip.reset();
+        try (SerialTarget target = connector(chip, l -> l).connect()) {
+            assertThat(target.usesStub()).isFalse();
+        }
     }
 
     @Test
