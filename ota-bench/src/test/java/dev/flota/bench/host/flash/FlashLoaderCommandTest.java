@@ -3,16 +3,14 @@ package dev.flota.bench.host.flash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.bench.Cli;
-import dev.flota.bench.OtaBench;
+import dev.flota.bench.LoaderProcess;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.LoaderResponse;
 import dev.flota.flash.serial.SlipDecoder;
 import dev.flota.flash.testing.TestImages;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -23,16 +21,11 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code flash loader} in its own JVM: served on TCP, written through the ROM loader, stopped with SIGTERM. */
 class FlashLoaderCommandTest {
-
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path dir;
@@ -52,23 +45,8 @@ class FlashLoaderCommandTest {
         byte[] data = new byte[3 * 0x400];
         new Random(7).nextBytes(data);
 
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), OtaBench.class.getName(), "flash", "loader",
-                flash.toString(), "--port", "0").redirectErrorStream(true).start();
-        try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8));
-            int port = -1;
-            StringBuilder seen = new StringBuilder();
-            for (String line; port < 0 && (line = lines.readLine()) != null; ) {
-                seen.append(line).append('\n');
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    port = Integer.parseInt(matcher.group(1));
-                }
-            }
-            assertThat(port).as("the ready line, in:\n%s", seen).isPositive();
-
+        try (LoaderProcess loader = LoaderProcess.start(flash)) {
+            int port = loader.port();
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 socket.setSoTimeout(10_000);
                 Frames frames = new Frames(socket.getInputStream());
@@ -94,11 +72,8 @@ class FlashLoaderCommandTest {
                 assertThat(new String(md5.payload(32), StandardCharsets.US_ASCII)).isEqualTo(
                         java.util.HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data)));
 
-                process.destroy();
-                assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+                loader.stop();
             }
-        } finally {
-            process.destroyForcibly();
         }
         byte[] after = Files.readAllBytes(flash);
         assertThat(after).hasSameSizeAs(before);
