@@ -56,7 +56,8 @@ public final class UpdateCommand implements Callable<Integer> {
         Path flash;
 
         @Option(names = "--port", required = true, paramLabel = "PORT",
-                description = "a chip in download mode: a serial device (/dev/ttyUSB0, COM3) or socket://HOST:PORT")
+                description = "a chip in download mode: a serial device (/dev/ttyUSB0, COM3), socket://HOST:PORT or "
+                        + "rfc2217://HOST:PORT")
         String port;
     }
 

@@ -4,15 +4,16 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * The byte link to a chip's serial loader: a serial device (through jSerialComm) or a TCP socket
- * ({@code socket://host:port}, as esptool accepts). Reads wait at most a timeout; DTR and RTS, which drive the chip's
- * boot strap and EN pins on the usual boards, and the baud rate exist only on a real port ({@link #hasControlLines()}).
- * One reader and one writer at a time.
+ * The byte link to a chip's serial loader: a serial device (through jSerialComm), a TCP socket
+ * ({@code socket://host:port}, as esptool accepts) or a remote serial port over RFC 2217 ({@code rfc2217://host:port}).
+ * Reads wait at most a timeout; DTR and RTS, which drive the chip's boot strap and EN pins on the usual boards, and the
+ * baud rate exist only on a real or remote port ({@link #hasControlLines()}). One reader and one writer at a time.
  */
 public interface SerialLink extends AutoCloseable {
 
     /**
-     * Opens {@code port}: {@code socket://host:port} for TCP, anything else is a serial device name or path
+     * Opens {@code port}: {@code socket://host:port} for TCP (no control lines), {@code rfc2217://host:port} for a
+     * serial port served over RFC 2217 (with DTR, RTS and baud), anything else is a serial device name or path
      * ({@code /dev/ttyUSB0}, {@code COM3}) opened at {@code baud}, 8N1, no flow control.
      *
      * @throws IOException when the port cannot be opened
@@ -20,6 +21,9 @@ public interface SerialLink extends AutoCloseable {
     static SerialLink open(String port, int baud) throws IOException {
         if (port.startsWith(SocketLink.SCHEME)) {
             return SocketLink.open(port);
+        }
+        if (port.startsWith(Rfc2217Link.SCHEME)) {
+            return Rfc2217Link.open(port, baud);
         }
         return JSerialCommLink.open(port, baud);
     }

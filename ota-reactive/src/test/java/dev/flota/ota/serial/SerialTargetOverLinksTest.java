@@ -1,23 +1,27 @@
 package dev.flota.ota.serial;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flota.flash.device.Device;
 import dev.flota.flash.image.Chip;
+import dev.flota.flash.loader.LinkModel;
 import dev.flota.flash.loader.LoaderDevice;
 import dev.flota.flash.loader.LoaderServer;
 import dev.flota.flash.partition.Partition;
 import dev.flota.ota.fixtures.SocatPty;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The serial target over the two real transports: TCP ({@code socket://}) to the simulated loader's server, and a
- * pseudo-terminal made by socat, bridged to that server and opened with jSerialComm, as a USB serial adapter would be.
+ * The serial target over the real transports: TCP ({@code socket://}) to the simulated loader's server, RFC 2217
+ * ({@code rfc2217://}) whose DTR/RTS reset the simulated chip, and a pseudo-terminal made by socat, bridged to that
+ * server and opened with jSerialComm, as a USB serial adapter would be.
  */
 class SerialTargetOverLinksTest {
 
@@ -48,6 +52,36 @@ class SerialTargetOverLinksTest {
             }
         }
         assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+    }
+
+    @Test
+    void overRfc2217TheTargetResetsTheChipIntoDownloadModeAndAfterwardsIntoTheNewApp() {
+        Device device = SerialTargetTest.device(Chip.ESP32_S3);
+        LoaderDevice chip = LoaderDevice.of(device);
+        chip.bootApp();
+        try (LoaderServer server = LoaderServer.startRfc2217(chip, "127.0.0.1", 0, LinkModel.unlimited())) {
+            try (SerialTarget target = SerialTarget.port("rfc2217://127.0.0.1:" + server.port()).baud(460800)
+                    .sleeper(d -> { }).connect()) {
+                assertThat(chip.personality()).as("ClassicReset entered the ROM loader")
+                        .isEqualTo(LoaderDevice.Personality.ROM);
+                images.ota(Chip.ESP32_S3).update(target).blockLast();
+            }
+            assertThat(chip.personality()).as("HardReset at close").isEqualTo(LoaderDevice.Personality.APP);
+        }
+        assertThat(device.runningApp().orElseThrow().version()).isEqualTo("2.0");
+    }
+
+    @Test
+    void withoutTheResetTheAppRunsAndConnectingSaysSo() {
+        LoaderDevice chip = LoaderDevice.of(SerialTargetTest.device(Chip.ESP32_C3));
+        chip.bootApp();
+        try (LoaderServer server = LoaderServer.startRfc2217(chip, "127.0.0.1", 0, LinkModel.unlimited())) {
+            assertThatThrownBy(() -> SerialTarget.port("rfc2217://127.0.0.1:" + server.port()).resetBefore(false)
+                    .timeouts(new LoaderTimeouts(Duration.ofMillis(100), Duration.ofMillis(5), Duration.ofMillis(100),
+                            Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(100)))
+                    .connect()).isInstanceOfSatisfying(LoaderException.class, e -> assertThat(e.reason())
+                            .isEqualTo(LoaderException.Reason.NO_SYNC));
+        }
     }
 
     @Test
