@@ -42,6 +42,7 @@ final class Rfc2217 {
     private final Output out;
     private final LoaderDevice device;
     private boolean downloadFlag;
+    private boolean pendingIac;
 
     Rfc2217(InputStream rawIn, OutputStream rawOut, LoaderDevice device) {
         this.rawIn = rawIn;
@@ -70,13 +71,22 @@ final class Rfc2217 {
         return out;
     }
 
+    /**
+     * Data bytes up to the next telnet command: a command is handled only once the device has taken every byte
+     * before it, so a reset acts after the frames the host sent ahead of it, in stream order.
+     */
     private int read(byte[] into, int off, int len) throws IOException {
         int n = 0;
-        while (n < len && (n == 0 || rawIn.available() > 0)) {
-            int b = rawIn.read();
+        while (n < len && (n == 0 || pendingIac || rawIn.available() > 0)) {
+            int b = pendingIac ? IAC : rawIn.read();
             if (b < 0) {
                 return n > 0 ? n : -1;
             }
+            if (b == IAC && n > 0) {
+                pendingIac = true;
+                return n;
+            }
+            pendingIac = false;
             int data = b == IAC ? command() : b;
             if (data >= 0) {
                 into[off + n++] = (byte) data;
