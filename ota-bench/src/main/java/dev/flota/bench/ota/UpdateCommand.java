@@ -20,6 +20,7 @@ import dev.flota.ota.serial.SerialConnector;
 import dev.flota.ota.serial.SerialTarget;
 import dev.flota.ota.serial.StubImage;
 import dev.flota.ota.sim.SimulatedTarget;
+import dev.flota.ota.target.OtaTarget;
 import dev.flota.ota.target.TargetException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -31,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -131,97 +131,82 @@ public final class UpdateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (target.port != null) {
-            return updateSerial();
+            if (chip != null || chipRevision != null) {
+                throw new UsageException("--chip and --chip-rev go with --flash: a chip says what it is");
+            }
+            try (SerialTarget chipTarget = connector().connect()) {
+                return update(chipTarget);
+            } catch (TargetException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
         }
         if (stub != null || baud != 115200) {
             throw new UsageException("--stub and --baud go with --port");
         }
-        HttpsOta ota = configure();
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Progress progress = new Progress(err, System.console() != null && !jsonEvents);
-        AtomicBoolean switched = new AtomicBoolean();
         try (FlashFiles.Opened opened = FlashFiles.open(target.flash)) {
-            Device device = Device.attach(opened.flash(), properties(opened.properties()));
             try {
-                ota.meterRegistry(registry).update(SimulatedTarget.of(device)).doOnNext(event -> {
-                    if (event instanceof OtaEvent.BootPartitionUpdated) {
-                        switched.set(true);
-                    }
-                    if (event instanceof OtaEvent.FlashWritten written && !jsonEvents) {
-                        progress.show(written.cumulativeBytes());
-                        return;
-                    }
-                    print(out, event);
-                }).blockLast();
-                progress.done();
-            } catch (OtaException e) {
-                progress.done();
-                err.println("error: " + e.getMessage());
-                return 1;
+                return update(SimulatedTarget.of(Device.attach(opened.flash(), properties(opened.properties()))));
             } finally {
                 opened.save(opened.properties());
-                if (metrics) {
-                    printMetrics(out, registry);
-                }
             }
         }
-        return switched.get() ? 0 : 1;
     }
 
-    /** The update of a chip behind its serial loader: exit 0 only when its otadata names the slot written. */
-    private int updateSerial() {
-        if (chip != null || chipRevision != null) {
-            throw new UsageException("--chip and --chip-rev go with --flash: a chip says what it is");
-        }
+    private SerialConnector connector() {
         SerialConnector connector = SerialTarget.port(target.port).baud(baud);
-        if (stub != null) {
-            try {
-                connector = connector.stub(StubImage.read(stub));
-            } catch (IOException e) {
-                throw new UsageException("--stub: " + e.getMessage(), e);
-            }
+        if (stub == null) {
+            return connector;
         }
+        try {
+            return connector.stub(StubImage.read(stub));
+        } catch (IOException e) {
+            throw new UsageException("--stub: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the update, one line per event; 0 only when the device itself, read back, names the partition the update
+     * switched to (with --port: the chip's otadata).
+     */
+    private int update(OtaTarget device) {
         HttpsOta ota = configure();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Progress progress = new Progress(err, System.console() != null && !jsonEvents);
+        UpdateProgress progress = new UpdateProgress(err, System.console() != null && !jsonEvents);
         AtomicReference<String> switched = new AtomicReference<>();
-        try (SerialTarget chipTarget = connector.connect()) {
-            try {
-                ota.meterRegistry(registry).update(chipTarget).doOnNext(event -> {
-                    if (event instanceof OtaEvent.BootPartitionUpdated updated) {
-                        switched.set(updated.label());
-                    }
-                    if (event instanceof OtaEvent.FlashWritten written && !jsonEvents) {
-                        progress.show(written.cumulativeBytes());
-                        return;
-                    }
-                    print(out, event);
-                }).blockLast();
-                progress.done();
-            } catch (OtaException e) {
-                progress.done();
-                err.println("error: " + e.getMessage());
-                return 1;
-            } finally {
-                if (metrics) {
-                    printMetrics(out, registry);
+        try {
+            ota.meterRegistry(registry).update(device).doOnNext(event -> {
+                if (event instanceof OtaEvent.BootPartitionUpdated updated) {
+                    switched.set(updated.label());
                 }
-            }
-            String boots = chipTarget.bootPartition().map(Partition::label).orElse(null);
-            if (switched.get() == null || !switched.get().equals(boots)) {
-                err.println("error: ESP_ERR_OTA_SELECT_INFO_INVALID: the chip's otadata names " + boots + ", not "
-                        + switched.get());
-                return 1;
-            }
-            return 0;
-        } catch (TargetException e) {
+                if (event instanceof OtaEvent.FlashWritten written && !jsonEvents) {
+                    progress.show(written.cumulativeBytes());
+                    return;
+                }
+                print(out, event);
+            }).blockLast();
+            progress.done();
+        } catch (OtaException e) {
+            progress.done();
             err.println("error: " + e.getMessage());
             return 1;
+        } finally {
+            if (metrics) {
+                printMetrics(out, registry);
+            }
         }
+        if (switched.get() == null) {
+            return 1;
+        }
+        String boots = device.bootPartition().map(Partition::label).orElse("none");
+        if (!boots.equals(switched.get())) {
+            err.println("error: ESP_ERR_OTA_SELECT_INFO_INVALID: the boot partition was switched to '"
+                    + switched.get() + "' but the device's otadata names '" + boots + "'");
+            return 1;
+        }
+        return 0;
     }
 
     private HttpsOta configure() {
@@ -312,34 +297,6 @@ public final class UpdateCommand implements Callable<Integer> {
             };
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
             throw new UsageException("not a duration: " + text + " (e.g. 30s, 2m)", e);
-        }
-    }
-
-    /** A progress bar on a terminal, nothing otherwise (each write is already an event line). */
-    private static final class Progress {
-        private final PrintWriter err;
-        private final boolean terminal;
-        private boolean shown;
-
-        Progress(PrintWriter err, boolean terminal) {
-            this.err = err;
-            this.terminal = terminal;
-        }
-
-        void show(long bytes) {
-            if (terminal) {
-                int ticks = (int) Math.min(40, bytes / 32768);
-                err.print("\rwriting [" + "#".repeat(ticks) + " ".repeat(40 - ticks) + "] " + bytes + " bytes");
-                err.flush();
-                shown = true;
-            }
-        }
-
-        void done() {
-            if (shown) {
-                err.println();
-                err.flush();
-            }
         }
     }
 }
