@@ -23,7 +23,6 @@ import dev.flota.ota.serial.SerialTarget;
 import dev.flota.ota.serial.StubImage;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import java.util.zip.Deflater;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,9 +61,8 @@ import picocli.CommandLine.Spec;
  * esptool-js's in the same run.</li>
  * </ul>
  * Figures are medians of {@code --runs} (min and max beside); the ratios are of medians and above 1 when Flota is
- * faster. The compressed sizes are computed here with zlib level 9 as each side cuts the image (Flota: each 256 KiB
- * segment on its own; esptool-js: the whole image in one stream, as its pako level 9 does), that is the data bytes
- * each side puts on the link, before SLIP framing; the blocks are 16 KiB FLASH_DEFL_DATA payloads.
+ * faster. The bytes to the chip are counted by the device's server: every byte each side sent over the link in the
+ * run (SLIP framed: SYNC, register reads, the stub upload, the deflated image blocks, MD5 and otadata commands).
  */
 @Command(name = "serial", mixinStandardHelpOptions = true,
         description = "Flota's serial target against esptool-js writing the same image over the same emulated UART.")
@@ -73,8 +70,6 @@ final class SerialBenchCommand implements Callable<Integer> {
 
     private static final Chip CHIP = Chip.ESP32_C3;
     private static final String VERSION = "2.0.0";
-    private static final int SEGMENT = 0x40000;
-    private static final int STUB_BLOCK = 0x4000;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -100,8 +95,8 @@ final class SerialBenchCommand implements Callable<Integer> {
     @Mixin
     BenchOutput output;
 
-    private record Run(double flota, double flotaConnect, double esptoolJs, double esptoolJsConnect,
-            double esptoolJsWrite, double esptoolJsMd5, double curl) {
+    private record Run(double flota, double flotaConnect, long flotaBytes, double esptoolJs, double esptoolJsConnect,
+            double esptoolJsWrite, double esptoolJsMd5, long esptoolJsBytes, double curl) {
 
         double curlThenEsptoolJs() {
             return curl + esptoolJs;
@@ -155,33 +150,25 @@ final class SerialBenchCommand implements Callable<Integer> {
         HttpsOta ota = HttpsOta.create().url(imageUrl).caPem(tls.caPem())
                 .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
         EsptoolJs esptool = EsptoolJs.find().orElseThrow().baud(baud).timeout(Duration.ofMinutes(10));
-        long flotaCompressed = 0;
-        int flotaBlocks = 0;
-        for (int at = 0; at < image.length; at += SEGMENT) {
-            int n = deflate(Arrays.copyOfRange(image, at, Math.min(image.length, at + SEGMENT))).length;
-            flotaCompressed += n;
-            flotaBlocks += (n + STUB_BLOCK - 1) / STUB_BLOCK;
-        }
-        int esptoolCompressed = deflate(Arrays.copyOf(image, (image.length + 3) & ~3)).length;
-
         out.printf(Locale.ROOT, "bench serial: %d-byte %s app from %s over HTTPS onto a simulated %s at %d baud, "
                 + "stub against stub, median of %d runs%n", image.length, VERSION, serverName, CHIP.displayName(),
                 baud, runs);
         Path downloaded = file.resolveSibling("downloaded.bin");
         List<Run> measured = new ArrayList<>();
         for (int i = 0; i < Math.max(0, warmupRuns) + Math.max(1, runs); i++) {
-            double[] flota = flota(ota, stub, image);
-            EsptoolJsResult js = esptoolJs(esptool, file, image.length);
+            Measured flota = flota(ota, stub, image);
+            Measured js = esptoolJs(esptool, file, image.length);
             double curl = References.curlToFile(imageUrl, ca, downloaded);
             if (Files.size(downloaded) != image.length) {
                 throw new IllegalStateException("curl downloaded " + Files.size(downloaded) + " bytes, not "
                         + image.length);
             }
-            EsptoolJsResult.Step connect = js.step("connect");
-            EsptoolJsResult.Step write = js.step("writeFlash");
+            EsptoolJsResult.Step connect = js.esptoolJs().step("connect");
+            EsptoolJsResult.Step write = js.esptoolJs().step("writeFlash");
             if (i >= warmupRuns) {
-                measured.add(new Run(flota[0], flota[1], (connect.millis() + write.millis()) / 1e3,
-                        connect.millis() / 1e3, write.millis() / 1e3, write.number("md5Ms") / 1e3, curl));
+                measured.add(new Run(flota.seconds(), flota.connectSeconds(), flota.bytesToChip(),
+                        (connect.millis() + write.millis()) / 1e3, connect.millis() / 1e3, write.millis() / 1e3,
+                        write.number("md5Ms") / 1e3, js.bytesToChip(), curl));
             }
         }
 
@@ -191,9 +178,8 @@ final class SerialBenchCommand implements Callable<Integer> {
         ObjectNode result = Json.object().put("scenario", "serial").put("date", LocalDate.now().toString())
                 .put("server", serverName).put("chip", CHIP.esptoolName()).put("baud", baud)
                 .put("imageSize", image.length).put("runs", measured.size())
-                .put("flotaCompressedBytes", flotaCompressed).put("flotaBlocks", flotaBlocks)
-                .put("esptoolJsCompressedBytes", esptoolCompressed)
-                .put("esptoolJsBlocks", (esptoolCompressed + STUB_BLOCK - 1) / STUB_BLOCK);
+                .put("flotaBytesToChip", measured.get(0).flotaBytes())
+                .put("esptoolJsBytesToChip", measured.get(0).esptoolJsBytes());
         figures(result.putObject("flota"), measured, Run::flota).put("connectSeconds",
                 round(median(measured, Run::flotaConnect)));
         figures(result.putObject("esptoolJs"), measured, Run::esptoolJs)
@@ -215,20 +201,25 @@ final class SerialBenchCommand implements Callable<Integer> {
         row(out, "esptool-js (connect + writeFlash)", measured, Run::esptoolJs);
         row(out, "curl to a file", measured, Run::curl);
         row(out, "curl, then esptool-js", measured, Run::curlThenEsptoolJs);
-        out.printf(Locale.ROOT, "compressed: flota %d bytes in %d blocks, esptool-js %d bytes in %d blocks%n",
-                flotaCompressed, flotaBlocks, esptoolCompressed, (esptoolCompressed + STUB_BLOCK - 1) / STUB_BLOCK);
+        out.printf(Locale.ROOT, "bytes sent to the chip over the link: flota %d, esptool-js %d%n",
+                measured.get(0).flotaBytes(), measured.get(0).esptoolJsBytes());
         out.printf(Locale.ROOT, "ratio esptool-js/flota %.2fx, curl-then-esptool-js/flota %.2fx%n",
                 esptoolJs / flota, endToEnd / flota);
         out.flush();
         return result;
     }
 
-    /** One Flota update on a fresh device: {seconds from connect to otadata switched, seconds of the connect}. */
-    private double[] flota(HttpsOta ota, StubImage stub, byte[] image) {
+    /** One side's run: its time, the part spent connecting (Flota), and the bytes it sent over the link. */
+    private record Measured(double seconds, double connectSeconds, long bytesToChip, EsptoolJsResult esptoolJs) {
+    }
+
+    /** One Flota update on a fresh device: seconds from connect to otadata switched, and of the connect. */
+    private Measured flota(HttpsOta ota, StubImage stub, byte[] image) {
         Device device = BenchFleet.memoryDevice(image.length, true);
         Partition slot = device.partitionTable().find("ota_0").orElseThrow();
         double total;
         double connect;
+        long bytes;
         try (LoaderServer served = LoaderServer.start(LoaderDevice.of(device), "127.0.0.1", 0,
                 LinkModel.baud(baud))) {
             long t0 = System.nanoTime();
@@ -242,24 +233,27 @@ final class SerialBenchCommand implements Callable<Integer> {
                             + target.bootPartition().map(Partition::label).orElse("no slot"));
                 }
             }
+            bytes = served.bytesFromHost();
         }
         BootResult boot = device.reboot();
         String version = boot.appDescription().map(a -> a.version()).orElse("none");
         if (!VERSION.equals(version)) {
             throw new IllegalStateException("after Flota's update the device booted " + version);
         }
-        return new double[] {total, connect};
+        return new Measured(total, connect, bytes, null);
     }
 
     /** One esptool-js connect and compressed writeFlash on a fresh device, checked in the device's flash. */
-    private EsptoolJsResult esptoolJs(EsptoolJs esptool, Path file, int length) throws Exception {
+    private Measured esptoolJs(EsptoolJs esptool, Path file, int length) throws Exception {
         Device device = BenchFleet.memoryDevice(length, true);
         Partition slot = device.partitionTable().find("ota_0").orElseThrow();
         EsptoolJsResult result;
+        long bytes;
         try (LoaderServer served = LoaderServer.start(LoaderDevice.of(device), "127.0.0.1", 0,
                 LinkModel.baud(baud))) {
             result = esptool.run("127.0.0.1", served.port(), List.of(EsptoolJsOperation.connect(),
                     EsptoolJsOperation.writeFlash(file, slot.offset(), true)));
+            bytes = served.bytesFromHost();
         }
         if (!result.ok()) {
             throw new IllegalStateException("esptool-js failed: " + result.failure() + "\n" + result.log());
@@ -267,7 +261,7 @@ final class SerialBenchCommand implements Callable<Integer> {
         if (!Arrays.equals(device.flash().read(slot.offset(), length), Files.readAllBytes(file))) {
             throw new IllegalStateException("esptool-js reported success but the slot does not hold the image");
         }
-        return result;
+        return new Measured(Double.NaN, Double.NaN, bytes, result);
     }
 
     private static ObjectNode figures(ObjectNode node, List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
@@ -292,21 +286,5 @@ final class SerialBenchCommand implements Callable<Integer> {
 
     private static double ratio(double value) {
         return Math.round(value * 100) / 100.0;
-    }
-
-    private static byte[] deflate(byte[] plain) {
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
-        try {
-            deflater.setInput(plain);
-            deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 2 + 64);
-            byte[] buffer = new byte[16384];
-            while (!deflater.finished()) {
-                out.write(buffer, 0, deflater.deflate(buffer));
-            }
-            return out.toByteArray();
-        } finally {
-            deflater.end();
-        }
     }
 }

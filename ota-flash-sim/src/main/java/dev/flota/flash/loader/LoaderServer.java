@@ -1,12 +1,15 @@
 package dev.flota.flash.loader;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link LoaderDevice} on TCP, for {@code esptool --port socket://HOST:PORT} and esptool-js over a socket: one client
@@ -22,6 +25,7 @@ public final class LoaderServer implements AutoCloseable {
     private final LinkModel link;
     private final boolean rfc2217;
     private final Thread thread;
+    private final AtomicLong bytesFromHost = new AtomicLong();
     private volatile Socket client;
     private volatile boolean closed;
 
@@ -82,6 +86,33 @@ public final class LoaderServer implements AutoCloseable {
         return device;
     }
 
+    /** Bytes the hosts sent to the device over all connections so far: what crossed the link towards the chip. */
+    public long bytesFromHost() {
+        return bytesFromHost.get();
+    }
+
+    private InputStream counted(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    bytesFromHost.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] into, int off, int len) throws IOException {
+                int n = super.read(into, off, len);
+                if (n > 0) {
+                    bytesFromHost.addAndGet(n);
+                }
+                return n;
+            }
+        };
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try (Socket accepted = server.accept()) {
@@ -91,11 +122,11 @@ public final class LoaderServer implements AutoCloseable {
                     return;
                 }
                 if (rfc2217) {
-                    Rfc2217 telnet = new Rfc2217(new java.io.BufferedInputStream(accepted.getInputStream()),
+                    Rfc2217 telnet = new Rfc2217(new java.io.BufferedInputStream(counted(accepted.getInputStream())),
                             accepted.getOutputStream(), device);
                     LoaderSession.serve(device.machine(), telnet.input(), telnet.output(), link, true);
                 } else {
-                    LoaderSession.serve(device.machine(), accepted.getInputStream(), accepted.getOutputStream(),
+                    LoaderSession.serve(device.machine(), counted(accepted.getInputStream()), accepted.getOutputStream(),
                             link, false);
                 }
             } catch (SocketException e) {
