@@ -1,5 +1,7 @@
 package dev.flota.flash.testing;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,6 +45,7 @@ public final class EsptoolJs {
     private static final List<Path> NODE_LOCATIONS = List.of(Path.of("/usr/bin/node"), Path.of("/usr/local/bin/node"),
             Path.of("/opt/homebrew/bin/node"));
     private static final AtomicBoolean NOTICE_PRINTED = new AtomicBoolean();
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
 
     private final Path node;
     private final Path directory;
@@ -203,8 +206,8 @@ public final class EsptoolJs {
         }
         Map<?, ?> root;
         try {
-            root = (Map<?, ?>) MiniJson.parse(line.substring(line.lastIndexOf('\n') + 1));
-        } catch (RuntimeException e) {
+            root = JSON.readValue(line.substring(line.lastIndexOf('\n') + 1), Map.class);
+        } catch (IOException | RuntimeException e) {
             return new EsptoolJsResult(exitCode, List.of(), new EsptoolJsResult.Failure(null, -1, "BadResult",
                     "the harness printed no JSON result: " + e.getMessage() + ": " + line), List.of(), log);
         }

@@ -90,11 +90,9 @@ class EsptoolJsHarnessTest {
     }
 
     @Test
-    void encodesOperationsAsJson() {
-        assertThat(EsptoolJsOperation.md5(0x10000, 4096).toJson())
-                .satisfies(json -> assertThat(MiniJson.parse(json))
-                        .isEqualTo(Map.of("op", "md5", "address", 65536L, "size", 4096L)));
-        assertThat(MiniJson.encode(List.of("a\nb", true, Map.of()))).isEqualTo("[\"a\\nb\",true,{}]");
+    void encodesOperationsAsJson() throws Exception {
+        assertThat(EsptoolJs.JSON.readValue(EsptoolJsOperation.md5(0x10000, 4096).toJson(), Map.class))
+                .isEqualTo(Map.of("op", "md5", "address", 65536L, "size", 4096L));
     }
 
     /** Accepts connections and records the SLIP frames it receives; answers nothing. */

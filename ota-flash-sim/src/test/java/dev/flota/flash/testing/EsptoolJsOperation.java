@@ -72,7 +72,11 @@ public record EsptoolJsOperation(String op, Map<String, Object> arguments) {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("op", op);
         all.putAll(arguments);
-        return MiniJson.encode(all);
+        try {
+            return EsptoolJs.JSON.writeValueAsString(all);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + all, e);
+        }
     }
 
     /** A file and the flash address {@code writeFlash} writes it at. */

@@ -1,12 +1,14 @@
 package dev.flota.ota.serial;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,6 +24,8 @@ import java.util.Objects;
  * @param entry     where MEM_END jumps
  */
 public record StubImage(byte[] text, long textStart, byte[] data, long dataStart, long entry) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public StubImage {
         Objects.requireNonNull(text, "text");
@@ -49,36 +53,47 @@ public record StubImage(byte[] text, long textStart, byte[] data, long dataStart
      * @throws IllegalArgumentException when a key is missing or of the wrong kind
      */
     public static StubImage parse(String json) {
-        Map<String, Object> map = StubJson.parseObject(json);
-        byte[] text = base64(map, "text");
-        byte[] data = map.containsKey("data") ? base64(map, "data") : new byte[0];
-        long dataStart = map.containsKey("data_start") ? number(map, "data_start") : 0;
-        return new StubImage(text, number(map, "text_start"), data, dataStart, number(map, "entry"));
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("stub JSON is not an object");
+        }
+        byte[] text = base64(root, "text");
+        byte[] data = root.has("data") ? base64(root, "data") : new byte[0];
+        long dataStart = root.has("data_start") ? number(root, "data_start") : 0;
+        return new StubImage(text, number(root, "text_start"), data, dataStart, number(root, "entry"));
     }
 
     /** The JSON of this stub, in the keys {@link #parse} reads. */
     public String toJson() {
         Base64.Encoder b64 = Base64.getEncoder();
-        return "{\"entry\": " + entry + ", \"text\": \"" + b64.encodeToString(text) + "\", \"text_start\": "
-                + textStart + ", \"data\": \"" + b64.encodeToString(data) + "\", \"data_start\": " + dataStart + "}";
+        return JSON.createObjectNode().put("entry", entry).put("text", b64.encodeToString(text))
+                .put("text_start", textStart).put("data", b64.encodeToString(data)).put("data_start", dataStart)
+                .toString();
     }
 
-    private static byte[] base64(Map<String, Object> map, String key) {
-        if (!(map.get(key) instanceof String s)) {
+    private static byte[] base64(JsonNode root, String key) {
+        JsonNode value = root.get(key);
+        if (value == null || !value.isTextual()) {
             throw new IllegalArgumentException("stub JSON has no base64 string \"" + key + "\"");
         }
         try {
-            return Base64.getDecoder().decode(s);
+            return Base64.getDecoder().decode(value.asText());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("stub JSON \"" + key + "\" is not base64: " + e.getMessage(), e);
         }
     }
 
-    private static long number(Map<String, Object> map, String key) {
-        if (!(map.get(key) instanceof Long n) || n < 0 || n > 0xFFFFFFFFL) {
+    private static long number(JsonNode root, String key) {
+        JsonNode value = root.get(key);
+        if (value == null || !value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("stub JSON has no 32-bit address \"" + key + "\"");
         }
-        return n;
+        return value.asLong();
     }
 
     @Override

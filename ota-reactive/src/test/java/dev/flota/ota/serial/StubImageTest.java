@@ -51,7 +51,7 @@ class StubImageTest {
         assertThatThrownBy(() -> StubImage.parse("{\"text\": \"AQID\", \"text_start\": 1}"))
                 .hasMessageContaining("\"entry\"");
         assertThatThrownBy(() -> StubImage.parse("{\"text\": \"AQID\", \"text_start\": 1, \"entry\": 2"))
-                .hasMessageContaining("unexpected end");
-        assertThatThrownBy(() -> StubImage.parse("[1]")).hasMessageContaining("JSON object");
+                .hasMessageContaining("not JSON", "end-of-input");
+        assertThatThrownBy(() -> StubImage.parse("[1]")).hasMessageContaining("not an object");
     }
 }
