@@ -98,7 +98,8 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     private static OtaData readOtadata(FlashLoader loader, PartitionTable table) {
         Partition otadata = table.otadata().orElseThrow();
         try {
-            return OtaData.parse(loader.readFlash(otadata.offset(), OtaData.SIZE));
+            return OtaData.parseEntries(loader.readFlash(otadata.offset(), OtaSelectEntry.SIZE),
+                    loader.readFlash(otadata.offset() + OtaData.SECTOR_SIZE, OtaSelectEntry.SIZE));
         } catch (FormatException e) {
             throw new TargetException(EspError.ESP_ERR_OTA_SELECT_INFO_INVALID, "otadata unreadable: "
                     + e.getMessage(), e);
