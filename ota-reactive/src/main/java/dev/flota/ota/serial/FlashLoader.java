@@ -5,6 +5,8 @@ import dev.flota.flash.serial.ChipRegisters;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.LoaderResponse;
+import dev.flota.ota.serial.link.ResetSequence;
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

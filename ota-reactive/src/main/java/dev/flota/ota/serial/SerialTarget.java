@@ -15,6 +15,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.flash.secureboot.SignaturePolicy;
+import dev.flota.ota.serial.link.ResetSequence;
 import dev.flota.ota.target.OtaSession;
 import dev.flota.ota.target.OtaTarget;
 import dev.flota.ota.target.TargetException;

@@ -18,6 +18,7 @@ import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaError;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.OtaException;
+import dev.flota.ota.serial.link.SerialLink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
