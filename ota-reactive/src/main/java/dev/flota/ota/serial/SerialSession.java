@@ -26,9 +26,9 @@ import java.util.zip.Deflater;
  * segments (64 KiB on a ROM, 256 KiB with the stub: {@link FlashLoader#segmentSize()}), each deflated on its own and
  * written as one BEGIN/DATA(/END) run at its offset. A segment is a whole number of sectors, so the ROM's erase at
  * BEGIN (rounded out to 4 KiB) never touches a neighbour; it is large enough for zlib (a few percent worse than one
- * stream) and for the per-run round trips not to count (64 ROM blocks, 16 stub blocks), small enough that the link
- * is busy while the next views download, with one small buffer. One deflate run over the whole image would need its
- * compressed length before the first block, that is the whole image downloaded first.
+ * stream) and for the per-run round trips not to count (64 ROM blocks, 16 stub blocks), small enough to keep the
+ * buffers small (below). One deflate run over the whole image would need its compressed length before the first
+ * block, that is the whole image downloaded first.
  *
  * <p>Each segment is deflated as its views arrive, while the previous one is on the wire: a writer thread sends the
  * finished segment's BEGIN/DATA/END run (the stub's FLASH_DEFL_END reports a failed inflate or write, so it stays per
@@ -36,7 +36,8 @@ import java.util.zip.Deflater;
  * while the next one is downloaded and compressed. The session holds at most two compressed segments, the one being
  * deflated and the one being sent (each about 60% of {@link FlashLoader#segmentSize()} for firmware, at worst a
  * little over it), and no plain segment; a {@link #write} that completes a segment waits until the previous one was
- * acknowledged. A failed write is reported by the next {@link #write} or by {@link #end()}.
+ * acknowledged. A failed write is reported by the next {@link #write} or by {@link #end()}. The writer holds the
+ * target while it sends ({@link SerialTarget#writeSegment}), so no other call on the link interleaves with its blocks.
  *
  * <p>What is sent is hashed (MD5) and fed to an incremental {@link ImageVerifier}; {@link #end()} compares
  * SPI_FLASH_MD5 of the written region with that hash, then returns the verifier's verdict, after copying a verified
@@ -255,7 +256,7 @@ final class SerialSession implements OtaSession {
         flushed += fill;
         fill = 0;
         awaitInFlight();
-        inFlight = CompletableFuture.runAsync(() -> loader.writeCompressed(offset, length, bytes, () -> stopped),
+        inFlight = CompletableFuture.runAsync(() -> target.writeSegment(offset, length, bytes, () -> stopped),
                 WRITER);
     }
 

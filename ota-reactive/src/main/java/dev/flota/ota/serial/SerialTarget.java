@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
 
 /**
  * A real chip behind its serial ROM loader as an {@link OtaTarget}, as esptool drives it: the partition table and
@@ -281,6 +282,12 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     VerifyOptions options(ImageKind kind, Partition partition) {
         return VerifyOptions.defaults().device(loader.chip(), loader.revision()).efuseBlockRevision(0)
                 .expectKind(kind).partitionSize(partition.size());
+    }
+
+    /** A session's segment, sent while holding this target: the link has one user at a time. */
+    synchronized void writeSegment(long offset, int length, byte[] compressed, BooleanSupplier stop) {
+        requireOpen();
+        loader.writeCompressed(offset, length, compressed, stop);
     }
 
     synchronized void verifiedBySession(Partition partition, ImageKind kind, ImageVerification verdict) {
