@@ -47,7 +47,7 @@ final class LoaderMachine {
     private long declaredFlashSize;
     private int baud;
     private final FlashCommands writes;
-    private long memRemaining = -1;
+    private final StubUpload upload;
     private ReadStream reading;
     private long busyUntil;
 
@@ -57,6 +57,7 @@ final class LoaderMachine {
         this.chip = chip;
         this.mac = mac.clone();
         this.writes = new FlashCommands(this, flash);
+        this.upload = new StubUpload(this);
         reset();
     }
 
@@ -66,7 +67,7 @@ final class LoaderMachine {
         registers = new RegisterFile(chip, device.properties().chipRevision(), mac, flash.size(), baud);
         declaredFlashSize = ROM_DEFAULT_FLASH_SIZE;
         writes.reset();
-        memRemaining = -1;
+        upload.reset();
         reading = null;
         busyUntil = 0;
     }
@@ -181,13 +182,9 @@ final class LoaderMachine {
             case FLASH_END, FLASH_DEFL_END -> writes.end(request, wire, opcode == LoaderOpcode.FLASH_DEFL_END);
             case SPI_FLASH_MD5 -> md5(request, wire);
             case READ_FLASH_SLOW -> readFlashSlow(request, wire);
-            case MEM_BEGIN -> {
-                requireLength(request, 16);
-                memRemaining = request.word(0) & 0xFFFFFFFFL;
-                ok(wire, request.opcode());
-            }
-            case MEM_DATA -> memData(request, wire);
-            case MEM_END -> memEnd(request, wire);
+            case MEM_BEGIN -> upload.begin(request, wire);
+            case MEM_DATA -> upload.data(request, wire);
+            case MEM_END -> upload.end(request, wire);
             case ERASE_FLASH -> erase(request, wire, 0, flash.size());
             case ERASE_REGION -> eraseRegion(request, wire);
             case READ_FLASH -> readFlash(request, wire);
@@ -276,41 +273,6 @@ final class LoaderMachine {
         ok(wire, request.opcode(), 0, payload);
     }
 
-    private void memData(LoaderRequest request, Wire wire) throws IOException {
-        int op = request.opcode();
-        if (memRemaining < 0) {
-            fail(wire, op, LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.NOT_IN_FLASH_MODE);
-            return;
-        }
-        if (request.length() < LoaderRequest.BLOCK_HEADER_LENGTH
-                || request.word(0) != request.length() - LoaderRequest.BLOCK_HEADER_LENGTH) {
-            fail(wire, op, LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.BAD_DATA_LEN);
-            return;
-        }
-        if (request.blockChecksum() != request.checksum()) {
-            fail(wire, op, LoaderErrorCode.ROM_CHECKSUM, LoaderErrorCode.BAD_DATA_CHECKSUM);
-            return;
-        }
-        if (request.word(0) > memRemaining) {
-            fail(wire, op, LoaderErrorCode.ROM_INVALID_RAM_SIZE, LoaderErrorCode.TOO_MUCH_DATA);
-            return;
-        }
-        memRemaining -= request.word(0);
-        ok(wire, op);
-    }
-
-    private void memEnd(LoaderRequest request, Wire wire) throws IOException {
-        requireLength(request, 8);
-        boolean execute = request.word(0) == 0;
-        memRemaining = -1;
-        ok(wire, request.opcode());
-        if (execute) {
-            wire.send(OHAI);
-            writes.reset();
-            personality = LoaderDevice.Personality.STUB;
-        }
-    }
-
     private void eraseRegion(LoaderRequest request, Wire wire) throws IOException {
         requireLength(request, 8);
         long offset = request.word(0) & 0xFFFFFFFFL;
@@ -356,6 +318,12 @@ final class LoaderMachine {
         if (reading.done()) {
             reading = null;
         }
+    }
+
+    /** MEM_END ran the uploaded stub: its dialect from now on, no write in progress. */
+    void stubStarted() {
+        writes.reset();
+        personality = LoaderDevice.Personality.STUB;
     }
 
     /** Leaves download mode: the chip runs its app (the simulated bootloader picks it) and stops answering. */

@@ -42,6 +42,14 @@ public record OtaData(OtaSelectEntry entry0, OtaSelectEntry entry1) {
         return new OtaData(OtaSelectEntry.parse(partition, 0), OtaSelectEntry.parse(partition, SECTOR_SIZE));
     }
 
+    /**
+     * Reads the two entries from the starts of the two sectors, at least {@link OtaSelectEntry#SIZE} bytes each: all a
+     * reader needs, so a host reading otadata over a slow link reads 64 bytes, not the partition.
+     */
+    public static OtaData parseEntries(byte[] sector0, byte[] sector1) {
+        return new OtaData(OtaSelectEntry.parse(sector0, 0), OtaSelectEntry.parse(sector1, 0));
+    }
+
     /** The 8192 bytes as the writer leaves them: each entry at the start of its erased sector, the rest 0xFF. */
     public byte[] encode() {
         byte[] out = new byte[SIZE];

@@ -6,6 +6,7 @@ import dev.flota.flash.image.Chip;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,11 @@ class PowerCutAndServerTest {
             flash.faults().cutPowerAfterOperations(4 + 1);
             assertThat(host.command(LoaderRequest.dataBlock(LoaderOpcode.FLASH_DATA, 0, image)).statusCode(0))
                     .as("the stub acks before it writes").isZero();
-            host.send(LoaderRequest.of(LoaderOpcode.FLASH_END, 1));
+            try {
+                host.send(LoaderRequest.of(LoaderOpcode.FLASH_END, 1));
+            } catch (UncheckedIOException e) {
+                // the device may have lost power and closed the link before the host sent this
+            }
             assertThat(host.endsConnection()).isTrue();
         }
         flash.faults().clear();

@@ -86,6 +86,16 @@ class OtaDataTest {
     }
 
     @Test
+    void theTwoEntriesAloneReadAsThePartition() {
+        OtaData d = data(entry(5, OtaImgState.VALID), entry(6, OtaImgState.NEW));
+        byte[] bytes = d.encode();
+        assertThat(OtaData.parseEntries(Arrays.copyOfRange(bytes, 0, 32), Arrays.copyOfRange(bytes, 4096, 4128)))
+                .isEqualTo(OtaData.parse(bytes)).isEqualTo(d);
+        assertThatThrownBy(() -> OtaData.parseEntries(new byte[31], new byte[32]))
+                .isInstanceOf(OtaDataException.class);
+    }
+
+    @Test
     void wrongLengthsGiveTheTypedError() {
         byte[] bytes = OtaData.blank().encode();
         for (int length = 0; length <= 8200; length++) {

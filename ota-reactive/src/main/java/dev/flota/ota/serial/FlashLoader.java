@@ -5,6 +5,8 @@ import dev.flota.flash.serial.ChipRegisters;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.LoaderResponse;
+import dev.flota.ota.serial.link.ResetSequence;
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -134,14 +136,18 @@ final class FlashLoader implements AutoCloseable {
      * Either way an ack releases the next block: the chip paces the host. {@code stop} is asked before each block.
      */
     void writeDeflated(long offset, byte[] plain, BooleanSupplier stop) {
-        byte[] compressed = deflate(plain);
+        writeCompressed(offset, plain.length, deflate(plain), stop);
+    }
+
+    /** As {@link #writeDeflated}, for {@code compressed}: zlib level 9 of {@code plainLength} bytes. */
+    void writeCompressed(long offset, int plainLength, byte[] compressed, BooleanSupplier stop) {
         int blockSize = stub ? STUB_WRITE_SIZE : ROM_WRITE_SIZE;
         int window = stub ? 2 : 1;
         int blocks = (compressed.length + blockSize - 1) / blockSize;
-        int size = stub ? plain.length : roundUp(plain.length, ROM_WRITE_SIZE);
+        int size = stub ? plainLength : roundUp(plainLength, ROM_WRITE_SIZE);
         client.command(begin(LoaderOpcode.FLASH_DEFL_BEGIN, size, blocks, blockSize, offset), 0,
                 stub ? client.timeouts().command() : client.timeouts().erase(size), "enter compressed flash mode");
-        Duration perBlock = client.timeouts().write(Math.max(1, plain.length / Math.max(1, blocks)) * 4L);
+        Duration perBlock = client.timeouts().write(Math.max(1, plainLength / Math.max(1, blocks)) * 4L);
         int acked = 0;
         for (int seq = 0; seq < blocks; seq++) {
             if (stop.getAsBoolean()) {

@@ -8,6 +8,7 @@ import dev.flota.flash.serial.SerialFormatException;
 import dev.flota.flash.serial.Slip;
 import dev.flota.flash.serial.SlipDecoder;
 import dev.flota.flash.serial.SpiRegisters;
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;

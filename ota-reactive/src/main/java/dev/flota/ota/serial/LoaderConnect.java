@@ -5,6 +5,8 @@ import dev.flota.flash.serial.ChipRegisters;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.SecurityInfo;
+import dev.flota.ota.serial.link.ResetSequence;
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

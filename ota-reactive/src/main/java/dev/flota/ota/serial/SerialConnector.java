@@ -1,6 +1,8 @@
 package dev.flota.ota.serial;
 
 import dev.flota.flash.partition.PartitionTable;
+import dev.flota.ota.serial.link.ResetSequence;
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;

@@ -9,11 +9,16 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.ota.target.OtaSession;
 import dev.flota.ota.target.TargetException;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.zip.Deflater;
 
 /**
  * One update of a partition through the loader. The engine streams the image in views of at most 16 KiB, often of
@@ -21,24 +26,44 @@ import java.util.Optional;
  * segments (64 KiB on a ROM, 256 KiB with the stub: {@link FlashLoader#segmentSize()}), each deflated on its own and
  * written as one BEGIN/DATA(/END) run at its offset. A segment is a whole number of sectors, so the ROM's erase at
  * BEGIN (rounded out to 4 KiB) never touches a neighbour; it is large enough for zlib (a few percent worse than one
- * stream) and for the per-run round trips not to count (64 ROM blocks, 16 stub blocks), small enough that the link
- * is busy while the next views download, with one small buffer. One deflate run over the whole image would need its
- * compressed length before the first block, that is the whole image downloaded first.
+ * stream) and for the per-run round trips not to count (64 ROM blocks, 16 stub blocks), small enough to keep the
+ * buffers small (below). One deflate run over the whole image would need its compressed length before the first
+ * block, that is the whole image downloaded first.
+ *
+ * <p>Each segment is deflated as its views arrive, while the previous one is on the wire: a writer thread sends the
+ * finished segment's BEGIN/DATA/END run (the stub's FLASH_DEFL_END reports a failed inflate or write, so it stays per
+ * segment), and {@link #write} returns once the view is deflated, so the link does not idle at a segment boundary
+ * while the next one is downloaded and compressed. The session holds at most two compressed segments, the one being
+ * deflated and the one being sent (each about 60% of {@link FlashLoader#segmentSize()} for firmware, at worst a
+ * little over it), and no plain segment; a {@link #write} that completes a segment waits until the previous one was
+ * acknowledged. A failed write is reported by the next {@link #write} or by {@link #end()}. The writer holds the
+ * target while it sends ({@link SerialTarget#writeSegment}), so no other call on the link interleaves with its blocks.
  *
  * <p>What is sent is hashed (MD5) and fed to an incremental {@link ImageVerifier}; {@link #end()} compares
  * SPI_FLASH_MD5 of the written region with that hash, then returns the verifier's verdict, after copying a verified
  * bootloader or partition table to its final partition when asked ({@link FlashLoader#copy}: as ESP-IDF's
- * {@code esp_partition_copy}, not power safe). An abort stops between blocks; nothing here touches otadata.
+ * {@code esp_partition_copy}, not power safe). An abort stops the writer between blocks and returns once it stopped;
+ * nothing here touches otadata.
  */
 final class SerialSession implements OtaSession {
 
     private static final int ALIGN = 4;
+    private static final byte[] PADDING = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+    private static final Executor WRITER = task -> {
+        Thread thread = new Thread(task, "flota-serial-write");
+        thread.setDaemon(true);
+        thread.start();
+    };
 
     private final SerialTarget target;
     private final FlashLoader loader;
     private final Partition staging;
     private final MessageDigest md5 = FlashLoader.md5();
-    private final byte[] segment;
+    private final int segmentSize;
+    private final Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+    private final byte[] deflated = new byte[0x4000];
+    private final ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     private Partition finalPartition;
     private boolean finalizeWithCopy;
     private ImageVerifier verifier;
@@ -54,7 +79,7 @@ final class SerialSession implements OtaSession {
         this.loader = target.loader();
         this.staging = staging;
         this.finalPartition = staging;
-        this.segment = new byte[loader.segmentSize()];
+        this.segmentSize = loader.segmentSize();
     }
 
     @Override
@@ -76,6 +101,9 @@ final class SerialSession implements OtaSession {
     @Override
     public synchronized void write(ByteBuffer data) {
         requireOpen();
+        if (inFlight.isCompletedExceptionally()) {
+            awaitInFlight();
+        }
         int length = data.remaining();
         if (length == 0) {
             return;
@@ -96,11 +124,12 @@ final class SerialSession implements OtaSession {
         if (finalPartition.type() == Partition.TYPE_PARTITION_TABLE && written() < PartitionTable.MAX_LENGTH) {
             keepTableHead(data.duplicate());
         }
+        md5.update(data.duplicate());
         while (data.hasRemaining()) {
-            int n = Math.min(data.remaining(), segment.length - fill);
-            data.get(segment, fill, n);
-            fill += n;
-            if (fill == segment.length) {
+            int n = Math.min(data.remaining(), segmentSize - fill);
+            deflate(data.slice(data.position(), n));
+            data.position(data.position() + n);
+            if (fill == segmentSize) {
                 flush();
             }
         }
@@ -127,10 +156,15 @@ final class SerialSession implements OtaSession {
             throw new TargetException(EspError.ESP_ERR_INVALID_STATE, "a write to '" + staging.label()
                     + "' failed; the session cannot end");
         }
-        int padded = (fill + ALIGN - 1) / ALIGN * ALIGN;
-        Arrays.fill(segment, fill, padded, (byte) 0xFF);
-        fill = padded;
-        flush();
+        int padding = (ALIGN - fill % ALIGN) % ALIGN;
+        md5.update(PADDING, 0, padding);
+        deflate(ByteBuffer.wrap(PADDING, 0, padding));
+        try {
+            flush();
+            awaitInFlight();
+        } finally {
+            deflater.end();
+        }
         checkMd5();
         ImageKind kind = kind();
         if (kind != null) {
@@ -171,12 +205,24 @@ final class SerialSession implements OtaSession {
     @Override
     public void abort() {
         stopped = true;
+        CompletableFuture<Void> writing;
+        synchronized (this) {
+            writing = inFlight;
+        }
+        try {
+            writing.get();
+        } catch (ExecutionException e) {
+            // the writer stopped, or had failed: either way it no longer uses the link
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (this) {
             if (!open) {
                 throw new TargetException(EspError.ESP_ERR_NOT_FOUND, "OTA session for '" + staging.label()
                         + "' is closed");
             }
             open = false;
+            deflater.end();
         }
     }
 
@@ -185,20 +231,52 @@ final class SerialSession implements OtaSession {
         return open;
     }
 
+    private void deflate(ByteBuffer plain) {
+        fill += plain.remaining();
+        deflater.setInput(plain);
+        while (!deflater.needsInput()) {
+            compressed.write(deflated, 0, deflater.deflate(deflated));
+        }
+    }
+
+    /** Hands the segment deflated so far to the writer, once the previous one is written. */
     private void flush() {
         if (fill == 0) {
             return;
         }
-        byte[] bytes = Arrays.copyOf(segment, fill);
-        try {
-            loader.writeDeflated(staging.offset() + flushed, bytes, () -> stopped);
-        } catch (RuntimeException e) {
-            failed = true;
-            throw e;
+        deflater.finish();
+        while (!deflater.finished()) {
+            compressed.write(deflated, 0, deflater.deflate(deflated));
         }
-        md5.update(bytes);
+        byte[] bytes = compressed.toByteArray();
+        int length = fill;
+        long offset = staging.offset() + flushed;
+        compressed.reset();
+        deflater.reset();
         flushed += fill;
         fill = 0;
+        awaitInFlight();
+        inFlight = CompletableFuture.runAsync(() -> target.writeSegment(offset, length, bytes, () -> stopped),
+                WRITER);
+    }
+
+    private void awaitInFlight() {
+        try {
+            inFlight.get();
+        } catch (ExecutionException e) {
+            failed = true;
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new LoaderException(LoaderException.Reason.FAILED, "the write to '" + staging.label()
+                    + "' failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+            failed = true;
+            throw new LoaderException(LoaderException.Reason.ABORTED, "interrupted while writing '"
+                    + staging.label() + "'", e);
+        }
     }
 
     private void checkMd5() {

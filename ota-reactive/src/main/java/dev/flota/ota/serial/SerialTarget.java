@@ -15,6 +15,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.flash.secureboot.SignaturePolicy;
+import dev.flota.ota.serial.link.ResetSequence;
 import dev.flota.ota.target.OtaSession;
 import dev.flota.ota.target.OtaTarget;
 import dev.flota.ota.target.TargetException;
@@ -24,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
 
 /**
  * A real chip behind its serial ROM loader as an {@link OtaTarget}, as esptool drives it: the partition table and
@@ -98,7 +100,8 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     private static OtaData readOtadata(FlashLoader loader, PartitionTable table) {
         Partition otadata = table.otadata().orElseThrow();
         try {
-            return OtaData.parse(loader.readFlash(otadata.offset(), OtaData.SIZE));
+            return OtaData.parseEntries(loader.readFlash(otadata.offset(), OtaSelectEntry.SIZE),
+                    loader.readFlash(otadata.offset() + OtaData.SECTOR_SIZE, OtaSelectEntry.SIZE));
         } catch (FormatException e) {
             throw new TargetException(EspError.ESP_ERR_OTA_SELECT_INFO_INVALID, "otadata unreadable: "
                     + e.getMessage(), e);
@@ -279,6 +282,12 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     VerifyOptions options(ImageKind kind, Partition partition) {
         return VerifyOptions.defaults().device(loader.chip(), loader.revision()).efuseBlockRevision(0)
                 .expectKind(kind).partitionSize(partition.size());
+    }
+
+    /** A session's segment, sent while holding this target: the link has one user at a time. */
+    synchronized void writeSegment(long offset, int length, byte[] compressed, BooleanSupplier stop) {
+        requireOpen();
+        loader.writeCompressed(offset, length, compressed, stop);
     }
 
     synchronized void verifiedBySession(Partition partition, ImageKind kind, ImageVerification verdict) {

@@ -2,6 +2,7 @@ package dev.flota.ota.serial;
 
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.SlipDecoder;
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.flota.ota.serial;
 
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.SlipDecoder;
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -12,16 +12,26 @@ import dev.flota.flash.loader.LoaderDevice;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.serial.LoaderOpcode;
+import dev.flota.flash.serial.SlipDecoder;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
 import dev.flota.ota.HttpsOta;
 import dev.flota.ota.OtaError;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.OtaException;
+import dev.flota.ota.serial.link.SerialLink;
+import dev.flota.ota.target.OtaSession;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,6 +149,58 @@ class SerialTargetTest {
                     .containsExactly("RTS=1", "RTS=0", "closed");
             assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
         }
+    }
+
+    @Test
+    void theNextSegmentIsTakenWhileThePreviousOneIsStillOnTheWire() throws Exception {
+        Device device = device(Chip.ESP32_C3);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger begins = new AtomicInteger();
+        SlipDecoder sent = new SlipDecoder();
+        UnaryOperator<SerialLink> holdSegments = link -> new ForwardingLink(link) {
+            @Override
+            public void write(byte[] bytes) throws IOException {
+                for (byte[] frame : sent.feed(bytes, 0, bytes.length)) {
+                    if (frame.length > 1 && (frame[1] & 0xFF) == LoaderOpcode.FLASH_DEFL_BEGIN.code()
+                            && begins.incrementAndGet() == 1) {
+                        try {
+                            release.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            throw new InterruptedIOException("interrupted");
+                        }
+                    }
+                }
+                super.write(bytes);
+            }
+        };
+        byte[] image = TestImages.app(Chip.ESP32_C3, "2.0", 30_000);
+        int segment = 0x10000;
+        CountDownLatch secondSegmentTaken = new CountDownLatch(1);
+        try (SerialTarget target = connector(LoaderDevice.of(device), holdSegments).connect()) {
+            Partition slot = target.partitionTable().otaApp(0).orElseThrow();
+            OtaSession session = target.begin(slot, image.length);
+            CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
+                for (int at = 0; at < image.length; at += 0x4000) {
+                    session.write(ByteBuffer.wrap(image, at, Math.min(0x4000, image.length - at)));
+                    if (at + 0x4000 > segment) {
+                        secondSegmentTaken.countDown();
+                    }
+                }
+            });
+            try {
+                assertThat(secondSegmentTaken.await(30, TimeUnit.SECONDS))
+                        .as("views of the second 64 KiB ROM segment taken while the first one's BEGIN is held")
+                        .isTrue();
+                assertThat(begins).hasValue(1);
+            } finally {
+                release.countDown();
+            }
+            writes.get(30, TimeUnit.SECONDS);
+            assertThat(session.end()).hasValueSatisfying(verdict -> assertThat(verdict.valid()).isTrue());
+            assertThat(begins).as("one BEGIN per segment").hasValue((image.length + segment - 1) / segment);
+            target.setBootPartition(slot);
+        }
+        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
     }
 
     @Test

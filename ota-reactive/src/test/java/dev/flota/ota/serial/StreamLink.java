@@ -1,5 +1,6 @@
 package dev.flota.ota.serial;
 
+import dev.flota.ota.serial.link.SerialLink;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.flota.ota.serial;
+package dev.flota.ota.serial.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

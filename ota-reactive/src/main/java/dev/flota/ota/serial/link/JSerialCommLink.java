@@ -1,4 +1,4 @@
-package dev.flota.ota.serial;
+package dev.flota.ota.serial.link;
 
 import com.fazecast.jSerialComm.SerialPort;
 import com.fazecast.jSerialComm.SerialPortInvalidPortException;

@@ -1,4 +1,4 @@
-package dev.flota.ota.serial;
+package dev.flota.ota.serial.link;
 
 import java.io.IOException;
 import java.time.Duration;
