@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * The little JSON the esptool-js harness prints and reads: objects become ordered maps, arrays lists, numbers
- * {@code Long} when integral else {@code Double}. ota-flash-sim has no JSON library, and the harness's output is small.
+ * {@code Long} when integral ({@code BigInteger} beyond 64 bits) else {@code Double}. ota-flash-sim has no JSON library, and the harness's output is small.
  */
-final class MiniJson {
+public final class MiniJson {
 
     private final String text;
     private int pos;
@@ -19,7 +19,7 @@ final class MiniJson {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson reader = new MiniJson(text);
         reader.space();
         Object value = reader.value();
@@ -189,7 +189,11 @@ final class MiniJson {
             throw error("unexpected character");
         }
         try {
-            return n.matches("-?\\d+") ? (Object) Long.parseLong(n) : (Object) Double.parseDouble(n);
+            if (n.matches("-?\\d+")) {
+                java.math.BigInteger big = new java.math.BigInteger(n);
+                return big.bitLength() < 64 ? (Object) big.longValueExact() : (Object) big;
+            }
+            return Double.parseDouble(n);
         } catch (NumberFormatException e) {
             throw error("bad number " + n);
         }
