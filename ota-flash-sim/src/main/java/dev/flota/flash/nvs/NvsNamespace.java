@@ -65,6 +65,15 @@ public final class NvsNamespace {
         set(key, NvsValue.u32(value));
     }
 
+    /** u64 as its raw 64 bits. */
+    public OptionalLong getU64(String key) {
+        return get(key, NvsType.U64).map(v -> OptionalLong.of(v.longValue())).orElse(OptionalLong.empty());
+    }
+
+    public void setU64(String key, long bits) {
+        set(key, NvsValue.u64(bits));
+    }
+
     public OptionalLong getI64(String key) {
         return get(key, NvsType.I64).map(v -> OptionalLong.of(v.longValue())).orElse(OptionalLong.empty());
     }
