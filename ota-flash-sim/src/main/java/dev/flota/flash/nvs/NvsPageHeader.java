@@ -1,5 +1,6 @@
 package dev.flota.flash.nvs;
 
+import dev.flota.flash.FormatException;
 import dev.flota.flash.otadata.EspCrc32;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -41,6 +42,9 @@ public record NvsPageHeader(long stateWord, long seq, int version, long crc, boo
     }
 
     public static NvsPageHeader parse(byte[] page, int offset) {
+        if (offset < 0 || page.length - offset < SIZE) {
+            throw new FormatException("an NVS page header is 32 bytes, got " + Math.max(0, page.length - offset));
+        }
         ByteBuffer b = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
         long state = Integer.toUnsignedLong(b.getInt(offset));
         long seq = Integer.toUnsignedLong(b.getInt(offset + 4));

@@ -2,33 +2,28 @@ package dev.flota.flash.nvs;
 
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.nvs.NvsException.Error;
-import dev.flota.flash.nvs.NvsPageHeader.State;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * ESP-IDF's {@code PageManager} and {@code Storage} over the pages of one partition: mount-time recovery, lookups in
- * sequence order, the write path (new item, then old one erased), blobs v2 with v1 read, and page reclaim keeping one
- * page free. Not thread-safe; {@link NvsPartition} serialises calls.
+ * ESP-IDF's {@code Storage} over the pages of one partition: namespaces, blob checks at mount, lookups in sequence
+ * order, the write path (new item, then old one erased) and blobs v2 with v1 read. Not thread-safe;
+ * {@link NvsPartition} serialises calls.
  */
 final class NvsStorage {
 
     private static final int MAX_BLOB_CHUNKS = 127;
     private static final int MIN_FIRST_CHUNK = NvsItem.MAX_PAYLOAD / 10;
 
+    private final NvsPageManager pages;
     private final boolean writable;
     private final int pageCount;
-    private final List<NvsPage> used = new ArrayList<>();
-    private final Deque<NvsPage> free = new ArrayDeque<>();
+    private final List<NvsPage> used;
     private final Map<String, Integer> namespaces = new LinkedHashMap<>();
-    private long nextSeq;
 
     private record Located(NvsPage page, int index, long generation) {
         NvsItem item() {
@@ -40,97 +35,18 @@ final class NvsStorage {
         }
     }
 
-    private NvsStorage(boolean writable, int pageCount) {
-        this.writable = writable;
-        this.pageCount = pageCount;
+    private NvsStorage(NvsPageManager pages) {
+        this.pages = pages;
+        this.writable = pages.writable();
+        this.pageCount = pages.pageCount();
+        this.used = pages.used();
     }
 
     static NvsStorage mount(NorFlash flash, long offset, long size, boolean writable) {
-        if (size <= 0 || size % NorFlash.SECTOR_SIZE != 0 || offset % NorFlash.SECTOR_SIZE != 0) {
-            throw new NvsException(Error.INVALID_SIZE, String.format(
-                    "an NVS partition is whole 4 KiB pages at a 4 KiB boundary, got 0x%x bytes at 0x%x", size, offset));
-        }
-        NvsStorage s = new NvsStorage(writable, (int) (size / NorFlash.SECTOR_SIZE));
-        for (int i = 0; i < s.pageCount; i++) {
-            NvsPage page = NvsPage.load(flash, offset + (long) i * NorFlash.SECTOR_SIZE, writable);
-            (page.isUsed() ? s.used : s.free).add(page);
-        }
-        s.used.sort(Comparator.comparingLong(NvsPage::seq));
-        s.nextSeq = s.used.isEmpty() ? 0 : s.used.get(s.used.size() - 1).seq() + 1;
-        if (writable) {
-            s.eraseCrossPageDuplicate();
-        }
-        s.finishInterruptedReclaim();
-        if (s.used.isEmpty() && !s.free.isEmpty()) {
-            s.activate();
-        }
-        if (writable && s.free.isEmpty()) {
-            throw new NvsException(Error.NO_FREE_PAGES, "no empty page is left (" + s.pageCount + " page"
-                    + (s.pageCount == 1 ? "" : "s") + ", all in use); ESP-IDF needs one free page to mount read/write "
-                    + "(the example then erases the partition)");
-        }
+        NvsStorage s = new NvsStorage(NvsPageManager.load(flash, offset, size, writable));
         s.loadNamespaces();
         s.checkBlobs();
         return s;
-    }
-
-    /** The newest page's last item, written before a power cut could erase its old copy, wins over that copy. */
-    private void eraseCrossPageDuplicate() {
-        if (used.size() < 2) {
-            return;
-        }
-        NvsPage newest = used.get(used.size() - 1);
-        int last = newest.lastItem();
-        if (last < 0) {
-            return;
-        }
-        NvsItem item = newest.item(last);
-        NvsType type = item.type().orElseThrow();
-        if (!eraseFirstOnOlderPages(item, type) && type == NvsType.BLOB_IDX) {
-            eraseFirstOnOlderPages(item, NvsType.BLOB);
-        }
-    }
-
-    private boolean eraseFirstOnOlderPages(NvsItem item, NvsType type) {
-        for (NvsPage p : used.subList(0, used.size() - 1)) {
-            if (p.state() == State.FREEING) {
-                continue;
-            }
-            int i = p.find(item.nsIndex(), type, item.key(), item.chunkIndex(), -1);
-            if (i >= 0) {
-                p.eraseItem(i, true);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A FREEING page means a reclaim was cut: its partial copy is dropped and the move done again. */
-    private void finishInterruptedReclaim() {
-        for (NvsPage p : used) {
-            if (p.state() != State.FREEING) {
-                continue;
-            }
-            NvsPage newest = used.get(used.size() - 1);
-            if (newest != p && newest.state() == State.ACTIVE) {
-                newest.erase();
-                used.remove(newest);
-                free.addLast(newest);
-            }
-            if (free.isEmpty()) {
-                if (writable) {
-                    throw new NvsException(Error.NO_FREE_PAGES, "a page reclaim was cut and no page is free to "
-                            + "finish it");
-                }
-                return;
-            }
-            NvsPage target = activate();
-            p.copyItemsTo(target);
-            p.erase();
-            used.remove(p);
-            free.addLast(p);
-            return;
-        }
     }
 
     private void loadNamespaces() {
@@ -434,7 +350,7 @@ final class NvsStorage {
         int count = 0;
         int pagesWithoutChunk = 0;
         while (true) {
-            NvsPage page = current();
+            NvsPage page = pages.current();
             int tailroom = page == null ? 0 : page.tailroom();
             int remaining = data.length - offset;
             if (count == 0 && tailroom < remaining && tailroom < MIN_FIRST_CHUNK || tailroom == 0) {
@@ -443,7 +359,7 @@ final class NvsStorage {
                     throw new NvsException(Error.NOT_ENOUGH_SPACE, "no page has room for the blob");
                 }
                 try {
-                    newPage(page);
+                    pages.newPage(page);
                 } catch (NvsException e) {
                     eraseChunks(ns, key, start);
                     throw e;
@@ -462,7 +378,7 @@ final class NvsStorage {
                 count++;
                 offset += n;
                 if (offset < data.length || page.tailroom() < NvsItem.SIZE) {
-                    newPage(page);
+                    pages.newPage(page);
                 }
             } catch (NvsException e) {
                 eraseChunks(ns, key, start);
@@ -498,10 +414,10 @@ final class NvsStorage {
 
     /** Appends to the ACTIVE page; when the item does not fit, that page becomes FULL and a new one is taken. */
     private Located writeItem(NvsItem header, byte[] payload) {
-        NvsPage page = current();
+        NvsPage page = pages.current();
         if (page == null || !page.fits(header.span())) {
-            newPage(page);
-            page = current();
+            pages.newPage(page);
+            page = pages.current();
             if (!page.fits(header.span())) {
                 throw new NvsException(Error.NOT_ENOUGH_SPACE, "no room for a " + header.span()
                         + "-entry item even after reclaiming a page");
@@ -509,56 +425,6 @@ final class NvsStorage {
         }
         int index = page.write(header, payload);
         return new Located(page, index, page.generation());
-    }
-
-    private NvsPage current() {
-        return used.isEmpty() ? null : used.get(used.size() - 1);
-    }
-
-    private void newPage(NvsPage current) {
-        if (current != null && current.state() == State.ACTIVE) {
-            current.mark(State.FULL);
-        }
-        requestNewPage();
-    }
-
-    /** {@code PageManager::requestNewPage}: a free page, or reclaim the page with the most dead entries into the last. */
-    private void requestNewPage() {
-        if (free.isEmpty()) {
-            throw new NvsException(Error.NOT_ENOUGH_SPACE, "no free page");
-        }
-        if (free.size() >= 2) {
-            activate();
-            return;
-        }
-        NvsPage victim = null;
-        int most = 0;
-        for (NvsPage p : used) {
-            int unused = NvsPage.ENTRIES - p.usedEntries();
-            if (unused > most) {
-                victim = p;
-                most = unused;
-            }
-        }
-        if (victim == null) {
-            throw new NvsException(Error.NOT_ENOUGH_SPACE, "every entry of every page is live");
-        }
-        victim.mark(State.FREEING);
-        NvsPage target = activate();
-        victim.copyItemsTo(target);
-        victim.erase();
-        used.remove(victim);
-        free.addLast(victim);
-    }
-
-    private NvsPage activate() {
-        NvsPage p = free.removeFirst();
-        if (p.state() != State.EMPTY) {
-            p.erase();
-        }
-        p.activate(nextSeq++);
-        used.add(p);
-        return p;
     }
 
     private void requireWritable() {

@@ -187,6 +187,30 @@ class NvsFormatTest {
         assertThat(again.stats().usedEntries()).isEqualTo(2 + 3 + 20);
     }
 
+    /** A cut just before the old copy is erased leaves two live copies; the newer is the one a mount keeps. */
+    @Test
+    void newerCopyWinsOnThePageAndAcrossPages() {
+        for (int steps : new int[] {10, 122}) {
+            NorFlash flash = NorFlash.inMemory(0x6000);
+            NvsNamespace ns = NvsPartition.mount(flash, 0, 0x6000).open("ota_resumption");
+            ns.setString("nvs_ota_url", URL);
+            for (int k = 1; k <= steps; k++) {
+                ns.setU16("nvs_ota_wr_len", k);
+            }
+            int opsBeforeOldErase = steps == 10 ? 2 : 4;
+            flash.faults().cutPowerAfterOperations(opsBeforeOldErase);
+            assertThatThrownBy(() -> ns.setU16("nvs_ota_wr_len", steps + 1)).isInstanceOf(
+                    dev.flota.flash.nor.FlashException.class);
+            flash.powerCycle();
+            int readOnly = NvsPartition.read(flash.read(0, 0x6000), NvsPartition.Mode.READ_ONLY)
+                    .find("ota_resumption").orElseThrow().getU16("nvs_ota_wr_len").orElseThrow();
+            assertThat(readOnly).as("NVS_READONLY resolves only duplicates on the ACTIVE page")
+                    .isEqualTo(steps == 10 ? steps + 1 : steps);
+            assertThat(NvsPartition.mount(flash, 0, 0x6000).open("ota_resumption").getU16("nvs_ota_wr_len"))
+                    .as("after %d steps", steps).hasValue(steps + 1);
+        }
+    }
+
     @Test
     void refusesWhatEspIdfRefuses() {
         byte[] image = new byte[0x3000];
