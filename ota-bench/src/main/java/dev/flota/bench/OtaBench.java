@@ -1,6 +1,7 @@
 package dev.flota.bench;
 
 import dev.flota.bench.demo.DemoCommand;
+import dev.flota.bench.host.NvsCommand;
 import dev.flota.bench.host.OtadataCommand;
 import dev.flota.bench.host.PartitionsCommand;
 import dev.flota.bench.host.flash.FlashCommand;
@@ -21,8 +22,9 @@ import picocli.CommandLine;
  */
 @Command(name = "ota-bench", mixinStandardHelpOptions = true, versionProvider = OtaBench.Version.class,
         description = "Flota: ESP-IDF compatible OTA tools and bench.",
-        subcommands = {DemoCommand.class, ImageCommand.class, PartitionsCommand.class, OtadataCommand.class, FlashCommand.class,
-                UpdateCommand.class, ServeCommand.class, BenchCommand.class, JmhCommand.class})
+        subcommands = {DemoCommand.class, ImageCommand.class, PartitionsCommand.class, OtadataCommand.class,
+                NvsCommand.class, FlashCommand.class, UpdateCommand.class, ServeCommand.class, BenchCommand.class,
+                JmhCommand.class})
 public final class OtaBench {
 
     public static void main(String[] args) {
