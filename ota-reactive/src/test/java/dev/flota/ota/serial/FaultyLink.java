@@ -12,11 +12,10 @@ import java.time.Duration;
  * swallowed (it stops answering), the link is closed (a dropped connection), or a bad SLIP escape is put into what
  * arrives (a garbled frame).
  */
-final class FaultyLink implements SerialLink {
+final class FaultyLink extends ForwardingLink {
 
     enum Fault { SILENCE, DROP, GARBLE }
 
-    private final SerialLink link;
     private final LoaderOpcode opcode;
     private final int after;
     private final Fault fault;
@@ -25,7 +24,7 @@ final class FaultyLink implements SerialLink {
     private boolean garbled;
 
     FaultyLink(SerialLink link, LoaderOpcode opcode, int after, Fault fault) {
-        this.link = link;
+        super(link);
         this.opcode = opcode;
         this.after = after;
         this.fault = fault;
@@ -41,7 +40,7 @@ final class FaultyLink implements SerialLink {
         if (struck() && fault == Fault.DROP) {
             throw new EOFException("the connection dropped");
         }
-        int n = link.read(buffer, offset, length, timeout);
+        int n = super.read(buffer, offset, length, timeout);
         if (struck() && fault == Fault.SILENCE) {
             return 0;
         }
@@ -63,41 +62,6 @@ final class FaultyLink implements SerialLink {
         if (struck() && fault == Fault.DROP) {
             throw new EOFException("the connection dropped");
         }
-        link.write(bytes);
-    }
-
-    @Override
-    public void discardInput() throws IOException {
-        link.discardInput();
-    }
-
-    @Override
-    public boolean hasControlLines() {
-        return link.hasControlLines();
-    }
-
-    @Override
-    public void dtr(boolean asserted) throws IOException {
-        link.dtr(asserted);
-    }
-
-    @Override
-    public void rts(boolean asserted) throws IOException {
-        link.rts(asserted);
-    }
-
-    @Override
-    public void baudRate(int baud) throws IOException {
-        link.baudRate(baud);
-    }
-
-    @Override
-    public String description() {
-        return link.description();
-    }
-
-    @Override
-    public void close() throws IOException {
-        link.close();
+        super.write(bytes);
     }
 }

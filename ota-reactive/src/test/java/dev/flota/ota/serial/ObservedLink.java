@@ -12,9 +12,8 @@ import java.util.List;
  * A link that watches: how many FLASH_DEFL_DATA blocks were in flight at most (sent, not yet answered), and, posing
  * as a real port with control lines, what was done to DTR and RTS.
  */
-final class ObservedLink implements SerialLink {
+final class ObservedLink extends ForwardingLink {
 
-    private final SerialLink link;
     private final SlipDecoder sent = new SlipDecoder();
     private final SlipDecoder received = new SlipDecoder();
     final List<String> lines = new ArrayList<>();
@@ -22,7 +21,7 @@ final class ObservedLink implements SerialLink {
     private int maxInFlight;
 
     ObservedLink(SerialLink link) {
-        this.link = link;
+        super(link);
     }
 
     int maxBlocksInFlight() {
@@ -31,7 +30,7 @@ final class ObservedLink implements SerialLink {
 
     @Override
     public int read(byte[] buffer, int offset, int length, Duration timeout) throws IOException {
-        int n = link.read(buffer, offset, length, timeout);
+        int n = super.read(buffer, offset, length, timeout);
         for (byte[] frame : received.feed(buffer, offset, n)) {
             if (frame.length > 1 && frame[0] == 1 && (frame[1] & 0xFF) == LoaderOpcode.FLASH_DEFL_DATA.code()) {
                 inFlight--;
@@ -47,12 +46,7 @@ final class ObservedLink implements SerialLink {
                 maxInFlight = Math.max(maxInFlight, ++inFlight);
             }
         }
-        link.write(bytes);
-    }
-
-    @Override
-    public void discardInput() throws IOException {
-        link.discardInput();
+        super.write(bytes);
     }
 
     @Override
@@ -76,13 +70,8 @@ final class ObservedLink implements SerialLink {
     }
 
     @Override
-    public String description() {
-        return link.description();
-    }
-
-    @Override
     public void close() throws IOException {
         lines.add("closed");
-        link.close();
+        super.close();
     }
 }

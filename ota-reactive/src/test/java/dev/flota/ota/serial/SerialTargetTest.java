@@ -155,6 +155,7 @@ class SerialTargetTest {
     void theNextSegmentIsTakenWhileThePreviousOneIsStillOnTheWire() throws Exception {
         Device device = device(Chip.ESP32_C3);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstBeginHeld = new CountDownLatch(1);
         AtomicInteger begins = new AtomicInteger();
         SlipDecoder sent = new SlipDecoder();
         UnaryOperator<SerialLink> holdSegments = link -> new ForwardingLink(link) {
@@ -163,6 +164,7 @@ class SerialTargetTest {
                 for (byte[] frame : sent.feed(bytes, 0, bytes.length)) {
                     if (frame.length > 1 && (frame[1] & 0xFF) == LoaderOpcode.FLASH_DEFL_BEGIN.code()
                             && begins.incrementAndGet() == 1) {
+                        firstBeginHeld.countDown();
                         try {
                             release.await(60, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {
@@ -188,6 +190,8 @@ class SerialTargetTest {
                 }
             });
             try {
+                assertThat(firstBeginHeld.await(30, TimeUnit.SECONDS)).as("the first segment's BEGIN is sent")
+                        .isTrue();
                 assertThat(secondSegmentTaken.await(30, TimeUnit.SECONDS))
                         .as("views of the second 64 KiB ROM segment taken while the first one's BEGIN is held")
                         .isTrue();
