@@ -101,8 +101,13 @@ public record LoaderRequest(int opcode, int checksum, byte[] data) {
 
     /** The packet, ready for {@link Slip#encode(byte[])}. */
     public byte[] encode() {
+        return packet(0, opcode, checksum, data);
+    }
+
+    /** The 8-byte header both directions share (direction, opcode, length, a 32-bit word), then {@code data}. */
+    static byte[] packet(int direction, int opcode, int word, byte[] data) {
         ByteBuffer buffer = ByteBuffer.allocate(HEADER_LENGTH + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.put((byte) 0).put((byte) opcode).putShort((short) data.length).putInt(checksum).put(data);
+        buffer.put((byte) direction).put((byte) opcode).putShort((short) data.length).putInt(word).put(data);
         return buffer.array();
     }
 

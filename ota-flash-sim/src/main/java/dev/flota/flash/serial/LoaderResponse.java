@@ -89,9 +89,7 @@ public record LoaderResponse(int opcode, int value, byte[] data) {
     }
 
     public byte[] encode() {
-        ByteBuffer buffer = ByteBuffer.allocate(HEADER_LENGTH + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.put((byte) 1).put((byte) opcode).putShort((short) data.length).putInt(value).put(data);
-        return buffer.array();
+        return LoaderRequest.packet(1, opcode, value, data);
     }
 
     /** The framed packet. */
