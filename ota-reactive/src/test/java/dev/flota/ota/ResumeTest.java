@@ -248,4 +248,27 @@ class ResumeTest {
             assertThat(journal(device)).isEmpty();
         }
     }
+
+    @Test
+    void plaintextInFlashThatChangedFailsTheTagAndClearsTheJournal() throws IOException {
+        files(ENCRYPTED);
+        Device device = device();
+        try (RunningImageServer first = serve(ServerFaults.none().stallAfter(STALL).forPath("/signed-1.bin"));
+                RunningImageServer second = serve(ServerFaults.none())) {
+            cutAfter(device, ota(first.url("signed-1.bin"), true, false), STALL - 512);
+            Partition staging = device.partitionTable().find("ota_0").orElseThrow();
+            device.flash().eraseSector(staging.offset() + 2 * 4096);
+            device.reboot();
+            List<OtaEvent> events = ota(second.url("signed-2.bin"), true, false).update(SimulatedTarget.of(device))
+                    .onErrorResume(e -> reactor.core.publisher.Flux.empty()).collectList()
+                    .block(Duration.ofSeconds(30));
+            assertThat(resumed(events).offset()).as("the sectors the journal checks are intact").isPositive();
+            assertThat(events).last().isInstanceOfSatisfying(OtaEvent.Aborted.class,
+                    a -> assertThat(a.cause().error()).isEqualTo(OtaError.DECRYPT_FAILED));
+            assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("1.0");
+            assertThat(journal(device)).as("a rejected image leaves no journal").isEmpty();
+            List<OtaEvent> again = finish(device, ota(second.url("signed-2.bin"), true, false));
+            assertThat(again).noneMatch(OtaEvent.Resumed.class::isInstance);
+        }
+    }
 }
