@@ -179,6 +179,24 @@ public final class HttpsOta {
     }
 
     /** Redirects to follow ({@code max_redirection_count}, default 10). */
+    /**
+     * {@code ota_resumption}: keeps a journal of the update in the target's NVS partition (namespace
+     * {@code ota_resumption}, ESP-IDF's keys and Flota's) and, after a reboot, continues from the offset it records
+     * instead of byte 0, when the flash still holds the committed bytes and the server's {@code If-Range} answer shows
+     * the same image (a new URL for it, as presigned URLs get, still resumes). Plain and pre-encrypted images, whole
+     * GET and partial download. A changed image starts again from 0, the bytes in flash counted as wasted. The journal
+     * is cleared when the image is complete, when it is rejected, and when it does not match; a cancellation, a
+     * network failure or a power cut keeps it. A target without resumption updates from 0 as without this option.
+     */
+    public HttpsOta resume(boolean resume) {
+        return withFlash(f -> f.withResume(resume, f.resumeJournalInterval()));
+    }
+
+    /** With {@link #resume(boolean)}: at most one journal commit per {@code bytes} written (default 16 KiB). */
+    public HttpsOta resumeJournalInterval(int bytes) {
+        return withFlash(f -> f.withResume(f.resume(), bytes));
+    }
+
     public HttpsOta maxRedirects(int redirects) {
         return withHttp(h -> h.withMaxRedirects(redirects));
     }

@@ -14,6 +14,18 @@ public sealed interface OtaEvent {
     record Started(String url) implements OtaEvent {
     }
 
+    /**
+     * The update continues one cut by a reboot ({@code ota_resumption}): the flash holds the image up to
+     * {@code offset}, and the download goes on from {@code fetchOffset} of the served file (past a pre-encrypted
+     * image's header). Flota's event, after {@link Started}.
+     */
+    record Resumed(long offset, long fetchOffset) implements OtaEvent {
+    }
+
+    /** A resumption journal was found but not used, for {@code reason}; the update starts from byte 0. */
+    record ResumeDiscarded(long offset, String reason) implements OtaEvent {
+    }
+
     /** {@code ESP_HTTPS_OTA_CONNECTED}: the first response arrived; {@code imageSize} is -1 when unknown. */
     record Connected(int status, long imageSize) implements OtaEvent {
     }

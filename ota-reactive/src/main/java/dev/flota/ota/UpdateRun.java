@@ -14,11 +14,17 @@ import dev.flota.ota.http.ImageFetcher;
 import dev.flota.ota.http.TlsContext;
 import dev.flota.ota.pipeline.FlashSink;
 import dev.flota.ota.pipeline.ImageInspection;
+import dev.flota.ota.pipeline.JournalWriter;
+import dev.flota.ota.pipeline.ResumeJournal;
+import dev.flota.ota.target.OtaResumption;
 import dev.flota.ota.target.OtaSession;
 import dev.flota.ota.target.OtaTarget;
+import dev.flota.ota.target.ResumptionStore;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -61,6 +67,12 @@ final class UpdateRun {
     private long consumedReleased;
     private volatile long peakBuffered;
     private long lastWritten;
+    private volatile boolean resumeSpent;
+    private volatile ResumptionStore journalStore;
+    private volatile JournalWriter journal;
+    private volatile long resumedAt;
+    private volatile long resumedFetch;
+    private long resumedWaste;
 
     /** @param steps the caller's pace, or null to run freely */
     UpdateRun(UpdateSettings settings, TlsContext tls, OtaTarget target, Consumer<OtaEvent> emit, OtaMetrics metrics,
@@ -93,6 +105,11 @@ final class UpdateRun {
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                     .timeout(settings.timeouts().deadline(), settings.timer())
                     .onErrorMap(OtaErrors::of)
+                    .doOnError(e -> {
+                        if (rejectsImage(((OtaException) e).error())) {
+                            clearJournal();
+                        }
+                    })
                     .doOnSuccess(v -> metrics.outcome("success", "none", Duration.ofNanos(System.nanoTime() - start)))
                     .doOnError(e -> metrics.outcome("failure", ((OtaException) e).error().name(),
                             Duration.ofNanos(System.nanoTime() - start)))
@@ -131,20 +148,71 @@ final class UpdateRun {
 
     private Mono<Void> attempt() {
         UpdatePartitions partitions = UpdatePartitions.of(settings.flash(), target);
+        Optional<OtaResumption> resumption = settings.flash().resume() && steps == null ? target.resumption()
+                : Optional.empty();
+        if (resumption.isEmpty()) {
+            return attempt(partitions, null, null);
+        }
+        Mono<Optional<ResumeJournal.Continuation>> plan = Mono.fromCallable(() -> Optional.ofNullable(
+                plan(resumption.get(), partitions.staging())));
+        if (target.mayBlock()) {
+            plan = plan.subscribeOn(settings.flash().scheduler());
+        }
+        return plan.flatMap(resume -> attempt(partitions, resumption.get(), resume.orElse(null)));
+    }
+
+    /** What this attempt continues from (the first attempt only: a restart starts afresh), else null. */
+    private ResumeJournal.Continuation plan(OtaResumption resumption, Partition staging) {
+        ResumptionStore store = resumption.journal();
+        journalStore = store;
+        if (resumeSpent) {
+            return null;
+        }
+        resumeSpent = true;
+        return ResumeJournal.continuation(resumption, store, staging, settings.image().decrypts(),
+                (offset, reason) -> emit.accept(new OtaEvent.ResumeDiscarded(offset, reason))).orElse(null);
+    }
+
+    private Mono<Void> attempt(UpdatePartitions partitions, OtaResumption resumption,
+            ResumeJournal.Continuation resume) {
         Partition staging = partitions.staging();
         ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
+        ResumeJournal resumed = resume == null ? null : resume.journal();
+        long offset = resumed == null ? 0 : resumed.offset();
+        long fetchOffset = resumed == null ? 0 : resume.fetchOffset();
+        resumedAt = offset;
+        resumedFetch = fetchOffset;
+        if (resumed != null) {
+            current.expect(resumed.imageSize(), resumed.validator());
+            decrypted.set(offset);
+            emit.accept(new OtaEvent.Resumed(offset, fetchOffset));
+        }
         int maxBuffered = settings.buffering().maxBufferedBytes();
         int slice = Math.min(MAX_SLICE, maxBuffered / 2);
-        Flux<ByteBuffer> fetched = steps == null ? current.fetch(0) : steps.reads(current.fetch(0));
+        Flux<ByteBuffer> fetched = steps == null ? current.fetch(fetchOffset) : steps.reads(current.fetch(0));
+        byte[] header = new byte[EncryptedImageHeader.SIZE];
+        AtomicInteger headerFill = new AtomicInteger();
+        if (settings.image().decrypts() && resumed == null && resumption != null) {
+            fetched = fetched.doOnNext(chunk -> {
+                int n = Math.min(chunk.remaining(), header.length - headerFill.get());
+                if (n > 0) {
+                    chunk.duplicate().get(header, headerFill.get(), n);
+                    headerFill.addAndGet(n);
+                }
+            });
+        }
         FlashSettings flash = settings.flash();
         Flux<ByteBuffer> data = fetched.concatMapIterable(chunk -> slices(chunk, slice), 1)
                 .publishOn(target.mayBlock() ? flash.scheduler() : Schedulers.immediate(),
                         Math.max(1, maxBuffered / slice));
         if (settings.image().decrypts()) {
-            data = data.transform(EncryptedImages.decrypt(settings.image().decryptionKey(), this::onDecrypt));
+            data = data.transform(resumed == null
+                    ? EncryptedImages.decrypt(settings.image().decryptionKey(), this::onDecrypt)
+                    : EncryptedImages.resume(settings.image().decryptionKey(), resumed.encryptedHeader(),
+                            resume.plaintext(), this::onDecrypt));
         }
         ImageKind kind = partitions.imageKind().orElse(null);
-        if (kind != null) {
+        if (kind != null && resumed == null) {
             data = data.transform(ImageInspection.inspect(target, kind, settings.image().policy(),
                     settings.image().verifySpiMode(), event -> {
                         if (event instanceof OtaEvent.ChipRevisionVerified) {
@@ -159,7 +227,13 @@ final class UpdateRun {
         LongSupplier eraseSize = () -> !flash.bulkErase() ? OtaTarget.OTA_WITH_SEQUENTIAL_WRITES
                 : imageSize(current) > 0 ? imageSize(current) : OtaTarget.OTA_SIZE_UNKNOWN;
         FlashSink sink = new FlashSink(staging, partitions.finalPartition(), flash.finalizeWithCopy(), eraseSize,
-                flash.scheduler(), flash.realTiming(), metrics::phase);
+                flash.scheduler(), flash.realTiming(), metrics::phase, offset);
+        journal = resumption == null ? null : new JournalWriter(resumption, journalStore, staging,
+                flash.resumeJournalInterval(), offset, () -> current.validator() == null || current.imageSize() < 0
+                        || settings.image().decrypts() && headerFill.get() < header.length ? null
+                        : new ResumeJournal(settings.http().url().toString(), current.validator(),
+                                current.imageSize(), staging.label(), null, 0, null,
+                                settings.image().decrypts() ? header : null));
         Mono<Void> gate = steps == null ? Mono.empty() : steps.beforeFinish();
         return data.as(sink.into(target, this::onFlashEvent, written))
                 .doOnNext(session -> phase("write"))
@@ -176,6 +250,9 @@ final class UpdateRun {
         Partition staging = partitions.staging();
         Partition finalPartition = partitions.finalPartition();
         return Mono.<Void>fromRunnable(() -> {
+            if (journal != null) {
+                JournalWriter.clear(journalStore);
+            }
             session.end();
             if (kind != null && !settings.image().verifyKeys().isEmpty()) {
                 verifySignature(staging, kind);
@@ -189,8 +266,8 @@ final class UpdateRun {
                 emit.accept(new OtaEvent.BootPartitionUpdated(finalPartition.isOtaApp() ? staging.label()
                         : finalPartition.label(), finalPartition.subtype()));
             }
-            long needed = fetcher.imageSize() >= 0 ? fetcher.imageSize() : fetched.get();
-            waste(received.get() - needed - wasted.get());
+            long needed = (fetcher.imageSize() >= 0 ? fetcher.imageSize() : fetched.get()) - resumedFetch;
+            waste(received.get() - needed - (wasted.get() - resumedWaste));
             emit.accept(new OtaEvent.Finished(written.get(), wasted.get(), peakBuffered));
         }).subscribeOn(settings.flash().scheduler());
     }
@@ -208,6 +285,15 @@ final class UpdateRun {
 
     private void restart() {
         waste(fetched.get());
+        if (resumedFetch > 0) {
+            emit.accept(new OtaEvent.ResumeDiscarded(resumedAt, "the server sent another image than the one the "
+                    + "journal records (a 200 to If-Range): starting again from byte 0"));
+            waste(resumedFetch);
+            resumedWaste += resumedFetch;
+            resumedFetch = 0;
+            resumedAt = 0;
+            clearJournal();
+        }
         reportBuffered(0);
         fetched.set(0);
         written.set(0);
@@ -227,6 +313,31 @@ final class UpdateRun {
         }
     }
 
+    /**
+     * Whether the update failed because of the image itself, which no later attempt can continue: the journal goes.
+     * A cancellation, a network or server failure, a deadline or a flash failure (a power cut) keep it.
+     */
+    private static boolean rejectsImage(OtaError error) {
+        return switch (error) {
+            case VALIDATE_FAILED, EFUSE_BLOCK_REVISION, IMAGE_HEADER_INVALID, INVALID_VERSION, SMALL_SEC_VER,
+                    SPI_MODE_MISMATCH, POLICY_REJECTED, DECRYPT_FAILED, IMAGE_CHANGED, INVALID_SIZE -> true;
+            default -> false;
+        };
+    }
+
+    /** Clears the journal, if this update keeps one; a target that fails to (a device without power) keeps it. */
+    private void clearJournal() {
+        ResumptionStore store = journalStore;
+        if (store == null) {
+            return;
+        }
+        try {
+            JournalWriter.clear(store);
+        } catch (RuntimeException e) {
+            // the device cannot write its NVS now: the journal stays, and the next resume checks it against the flash
+        }
+    }
+
     /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */
     private synchronized void reportBuffered(long now) {
         metrics.buffered().addAndGet(now - reportedBuffered);
@@ -236,7 +347,8 @@ final class UpdateRun {
 
     /** Reports the bytes fetched and not yet on flash, and gives the consumed ones back to the buffer budget. */
     private void updateBuffered() {
-        long overhead = !settings.image().decrypts() ? 0 : Math.min(fetched.get(), EncryptedImageHeader.SIZE);
+        long overhead = !settings.image().decrypts() || resumedFetch > 0 ? 0
+                : Math.min(fetched.get(), EncryptedImageHeader.SIZE);
         long consumed = overhead + written.get();
         reportBuffered(Math.max(0, fetched.get() - consumed));
         long back;
@@ -270,6 +382,10 @@ final class UpdateRun {
             metrics.bytes("written", w.cumulativeBytes() - lastWritten);
             lastWritten = w.cumulativeBytes();
             updateBuffered();
+            JournalWriter writer = journal;
+            if (writer != null) {
+                writer.written(resumedAt + w.cumulativeBytes());
+            }
         }
         emit.accept(event);
     }

@@ -112,6 +112,14 @@ public final class UpdateCommand implements Callable<Integer> {
     @Option(names = "--bulk-erase", description = "erase the image's sectors before writing (bulk_flash_erase)")
     boolean bulkErase;
 
+    @Option(names = "--resume", description = "ota_resumption: keep a journal in the device's NVS partition and "
+            + "continue a cut update from it (run the same command again after a kill or a power cut)")
+    boolean resume;
+
+    @Option(names = "--resume-interval", paramLabel = "N", defaultValue = "16K",
+            description = "with --resume: at most one journal commit per N bytes written (default ${DEFAULT-VALUE})")
+    String resumeInterval;
+
     @Option(names = "--chip", paramLabel = "NAME", description = "override the device's chip for this update")
     String chip;
 
@@ -225,6 +233,9 @@ public final class UpdateCommand implements Callable<Integer> {
                 throw new UsageException("--user takes USER:PASSWORD");
             }
             ota = ota.credentials(user.substring(0, colon), user.substring(colon + 1), 10);
+        }
+        if (resume) {
+            ota = ota.resume(true).resumeJournalInterval(ByteSize.parseInt(resumeInterval));
         }
         if (partialSize != null) {
             ota = ota.partialHttpDownload(true).maxHttpRequestSize(ByteSize.parseInt(partialSize));

@@ -103,6 +103,31 @@ class UpdateCommandTest {
         }
     }
 
+    @Test
+    void resumeContinuesAnUpdateThatRanOutOfTime() throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Path image = Vectors.file("app_images/esp32c3_hello_world_idf4.4.bin");
+        Files.copy(image, www.resolve("hello.bin"));
+        Path flash = dir.resolve("device.bin");
+        run(0, "flash", "create", flash.toString(), "--size", "4MB", "--chip", "esp32c3", "--partitions",
+                Vectors.file("partition_tables/pt_factory_ota2_4MB.csv").toString());
+        try (RunningImageServer stalling = ImageServer.create().directory(www).host("127.0.0.1").port(0)
+                .handler(ServerFaults.inject(ServerFaults.none().stallAfter(100_000))).bindNow();
+                RunningImageServer server = ImageServer.create().directory(www).host("127.0.0.1").port(0)
+                        .bindNow()) {
+            Cli cut = run(1, "update", "--flash", flash.toString(), "--url", stalling.url("hello.bin"), "--allow-http",
+                    "--resume", "--resume-interval", "4K", "--deadline", "3s");
+            assertThat(cut.err()).contains("ESP_ERR_TIMEOUT");
+            Cli resumed = run(0, "update", "--flash", flash.toString(), "--url", server.url("hello.bin"),
+                    "--allow-http", "--resume", "--json-events");
+            assertThat(resumed.out()).contains("{\"event\":\"Resumed\",\"offset\":98304,\"fetchOffset\":98304}",
+                    "\"event\":\"Finished\"");
+            assertThat(server.requests().bodyBytes()).isEqualTo(Files.size(image) - 98_304);
+        }
+        assertThat(run(0, "flash", "boot", flash.toString(), "--json").json().get("booted").asText())
+                .isEqualTo("ota_0");
+    }
+
     private static Cli run(int expected, String... args) {
         Cli cli = Cli.run(args);
         assertThat(cli.exitCode()).as("%s%nout: %s%nerr: %s", String.join(" ", args), cli.out(), cli.err())

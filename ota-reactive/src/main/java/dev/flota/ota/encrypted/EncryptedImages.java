@@ -31,9 +31,28 @@ public final class EncryptedImages {
     public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> decrypt(DecryptionKey key,
             Consumer<? super DecryptEvent> events) {
         Objects.requireNonNull(key);
+        return decrypt(() -> ImageDecryptor.create(key), key, events);
+    }
+
+    /**
+     * The decrypt stage continuing an image after a reboot: {@code upstream} brings the ciphertext from plaintext
+     * offset {@code plaintext.length} (after the header), {@code header} is the image's 512-byte header and
+     * {@code plaintext} what an earlier run decrypted into flash, re-encrypted here into the GCM tag state (see
+     * {@link ImageDecryptor#resume}). The flux completes only when the tag authenticates the whole image.
+     */
+    public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> resume(DecryptionKey key, byte[] header,
+            byte[] plaintext, Consumer<? super DecryptEvent> events) {
+        Objects.requireNonNull(key);
+        byte[] headerCopy = header.clone();
+        return decrypt(() -> ImageDecryptor.resume(key, headerCopy, plaintext), key, events);
+    }
+
+    private static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> decrypt(
+            java.util.function.Supplier<ImageDecryptor> create, DecryptionKey key,
+            Consumer<? super DecryptEvent> events) {
         Objects.requireNonNull(events);
         return upstream -> Flux.defer(() -> {
-            ImageDecryptor decryptor = ImageDecryptor.create(key);
+            ImageDecryptor decryptor = create.get();
             Function<ByteBuffer, ByteBuffer> step = chunk -> {
                 boolean hadHeader = decryptor.header().isPresent();
                 ByteBuffer out = decryptor.update(chunk);

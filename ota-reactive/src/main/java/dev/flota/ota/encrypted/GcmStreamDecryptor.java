@@ -48,6 +48,17 @@ final class GcmStreamDecryptor {
     private long position;
 
     GcmStreamDecryptor(byte[] aesKey, byte[] iv) {
+        this(aesKey, iv, 0);
+    }
+
+    /**
+     * A decryptor whose keystream starts at plaintext offset {@code start} (a multiple of 16); the tag state is that
+     * of nothing yet, to be brought up to {@code start} with {@link #absorb}.
+     */
+    GcmStreamDecryptor(byte[] aesKey, byte[] iv, long start) {
+        if (start < 0 || start % 16 != 0) {
+            throw new IllegalArgumentException("a resumed GCM stream starts on a block boundary, not at " + start);
+        }
         try {
             key = new SecretKeySpec(aesKey, "AES");
             Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
@@ -58,8 +69,12 @@ final class GcmStreamDecryptor {
             ByteBuffer.wrap(counter).putInt(12, (int) low);
             counterHigh = Arrays.copyOf(counter, 12);
             wrapAt = (BLOCKS_PER_WRAP - low) * 16;
+            long blocks = start / 16;
+            long at = start < wrapAt ? low + blocks : blocks - (BLOCKS_PER_WRAP - low);
+            ByteBuffer.wrap(counter).putInt(12, (int) at);
             ctr = Cipher.getInstance("AES/CTR/NoPadding");
             ctr.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(counter));
+            position = start;
             tagCipher = Cipher.getInstance("AES/GCM/NoPadding");
             tagCipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
         } catch (GeneralSecurityException e) {
@@ -107,6 +122,22 @@ final class GcmStreamDecryptor {
         int done = ctr.update(piece, ByteBuffer.wrap(plain, 0, n));
         in.position(in.position() + n);
         return done;
+    }
+
+    /**
+     * Feeds plaintext already decrypted before {@link #position()} (by an earlier run, now in flash) to the tag state
+     * only: re-encrypting it reproduces the ciphertext and its GHASH, so the tag at the end covers the whole image.
+     */
+    void absorb(byte[] plaintext, int offset, int length) {
+        Scratch scratch = SCRATCH.get();
+        try {
+            for (int at = offset; at < offset + length; at += PIECE) {
+                int n = Math.min(PIECE, offset + length - at);
+                tagCipher.update(plaintext, at, n, scratch.discard, 0);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM failed on a valid key", e);
+        }
     }
 
     /** True when {@code expectedTag} authenticates everything decrypted. Call once, at the end. */

@@ -28,6 +28,32 @@ public final class ImageDecryptor {
     }
 
     /**
+     * A decryptor that continues an image whose first {@code plaintext.length} bytes (a multiple of 16) an earlier
+     * run decrypted, given its 512-byte header and that plaintext (read back from flash): the key comes from the
+     * header again, the keystream starts at that offset, and the plaintext is re-encrypted into the tag state, so
+     * {@link #finish()} authenticates the whole image. The next {@link #update} takes ciphertext from that offset.
+     *
+     * @throws DecryptException when the header is not an encrypted-image header or does not fit the key
+     */
+    public static ImageDecryptor resume(DecryptionKey key, byte[] header, byte[] plaintext) {
+        ImageDecryptor decryptor = new ImageDecryptor(key);
+        if (header.length != EncryptedImageHeader.SIZE) {
+            throw new DecryptException(DecryptError.HEADER_TRUNCATED, "a resumed header has " + header.length
+                    + " bytes, not 512");
+        }
+        System.arraycopy(header, 0, decryptor.headerBytes, 0, header.length);
+        decryptor.headerFill = header.length;
+        decryptor.header = EncryptedImageHeader.parse(header);
+        if (plaintext.length > decryptor.header.binSize()) {
+            throw new DecryptException(DecryptError.TOO_LONG, "resuming at " + plaintext.length
+                    + " runs past bin_size " + decryptor.header.binSize());
+        }
+        decryptor.gcm = new GcmStreamDecryptor(key.aesKey(decryptor.header), decryptor.header.iv(), plaintext.length);
+        decryptor.gcm.absorb(plaintext, 0, plaintext.length);
+        return decryptor;
+    }
+
+    /**
      * Consumes all of {@code chunk} and returns the plaintext it yields (empty while the header is still arriving).
      * A writable heap buffer is decrypted in place and the plaintext returned is a view of it: the decryptor takes
      * ownership of the buffers it is given, as a Reactor operator takes ownership of the items it receives.

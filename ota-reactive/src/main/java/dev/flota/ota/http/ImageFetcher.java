@@ -89,6 +89,21 @@ public final class ImageFetcher {
         return imageSize;
     }
 
+    /**
+     * Resumption: the image is taken to be the one of this size and validator (strong ETag or Last-Modified), as an
+     * earlier run recorded it; no HEAD is sent, and every range carries {@code If-Range} with it, so a changed image
+     * answers 200 and restarts the update instead of being spliced. Before {@link #fetch(long)}.
+     */
+    public void expect(long size, String validator) {
+        this.imageSize = size;
+        this.validator = validator;
+    }
+
+    /** The validator ranged requests send in {@code If-Range} (strong ETag, else Last-Modified), else null. */
+    public String validator() {
+        return validator;
+    }
+
     /** The status of the last response, else -1. */
     public int lastStatus() {
         return lastStatus;

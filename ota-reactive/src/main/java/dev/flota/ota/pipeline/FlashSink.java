@@ -1,5 +1,6 @@
 package dev.flota.ota.pipeline;
 
+import dev.flota.flash.EspError;
 import dev.flota.flash.partition.Partition;
 import dev.flota.ota.OtaEvent;
 import dev.flota.ota.target.OtaSession;
@@ -39,9 +40,16 @@ import reactor.core.scheduler.Schedulers;
  * @param flashScheduler  bounded scheduler for the (possibly blocking) target calls
  * @param realTiming      wait the target's pacing (the flash timing model) after each write, without blocking
  * @param phaseTimer      receives the duration of the "erase" phase (begin, with its up-front erase)
+ * @param resumeAt        0 to {@code esp_ota_begin}; else the offset to {@code esp_ota_resume} at (the target's
+ *                        {@link OtaTarget#resumption()}), the data then bringing the image from there
  */
 public record FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, LongSupplier eraseSize,
-        Scheduler flashScheduler, boolean realTiming, BiConsumer<String, Duration> phaseTimer) {
+        Scheduler flashScheduler, boolean realTiming, BiConsumer<String, Duration> phaseTimer, long resumeAt) {
+
+    public FlashSink(Partition staging, Partition finalPartition, boolean finalizeWithCopy, LongSupplier eraseSize,
+            Scheduler flashScheduler, boolean realTiming, BiConsumer<String, Duration> phaseTimer) {
+        this(staging, finalPartition, finalizeWithCopy, eraseSize, flashScheduler, realTiming, phaseTimer, 0);
+    }
 
     /** How many written bytes make a read-back step. */
     static final long READ_BACK_STEP = 256 * 1024;
@@ -70,7 +78,9 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
         Mono<Long> write = Mono.fromCallable(() -> {
             if (handle.get() == null) {
                 long start = System.nanoTime();
-                OtaSession opened = target.begin(staging, eraseSize.getAsLong());
+                OtaSession opened = resumeAt == 0 ? target.begin(staging, eraseSize.getAsLong())
+                        : target.resumption().orElseThrow(() -> new TargetException(EspError.ESP_ERR_NOT_SUPPORTED,
+                                "the target cannot resume an update")).resume(staging, eraseSize.getAsLong(), resumeAt);
                 phaseTimer.accept("erase", Duration.ofNanos(System.nanoTime() - start));
                 if (!finalPartition.equals(staging)) {
                     opened.setFinalPartition(finalPartition, finalizeWithCopy);

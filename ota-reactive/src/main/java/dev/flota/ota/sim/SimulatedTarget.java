@@ -16,6 +16,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.flash.secureboot.SignaturePolicy;
+import dev.flota.ota.target.OtaResumption;
 import dev.flota.ota.target.OtaSession;
 import dev.flota.ota.target.OtaTarget;
 import dev.flota.ota.target.TargetException;
@@ -119,6 +120,16 @@ public final class SimulatedTarget implements OtaTarget {
     @Override
     public Duration drainBusyTime() {
         return device.flash().drainBusyTime();
+    }
+
+    /** Resumption when the device's partition table has an NVS partition for the journal. */
+    @Override
+    public Optional<OtaResumption> resumption() {
+        try {
+            return SimulatedResumption.nvsPartition(device).map(nvs -> new SimulatedResumption(device, ota));
+        } catch (IllegalStateException noTable) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -82,4 +82,12 @@ public interface OtaTarget {
     default Duration drainBusyTime() {
         return Duration.ZERO;
     }
+
+    /**
+     * How this target continues an update after a reboot (the journal, {@code esp_ota_resume}, reads); empty (the
+     * default) when it cannot, and every update starts at byte 0.
+     */
+    default Optional<OtaResumption> resumption() {
+        return Optional.empty();
+    }
 }
