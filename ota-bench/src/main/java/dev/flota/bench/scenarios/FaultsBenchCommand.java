@@ -41,11 +41,16 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code bench faults}: the fleet against servers that reset connections mid-body, stall, or change the image during
- * the download; reports per case how many updates completed and how many bytes were downloaded twice or discarded.
+ * the download, and devices whose power is cut at a seeded random flash operation, then reboot and resume; reports
+ * per case how many updates completed, how many devices boot nothing, and the bytes downloaded twice or discarded,
+ * both as the engine counts them and from the server's count.
  */
 @Command(name = "faults", mixinStandardHelpOptions = true,
-        description = "The fleet with injected connection resets, stalls and a changing image.")
+        description = "The fleet with injected connection resets, stalls, a changing image and power cuts.")
 final class FaultsBenchCommand implements Callable<Integer> {
+
+    static final int REQUEST = 64 * 1024;
+    private static final String NEW_VERSION = "2.0.0";
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -56,8 +61,19 @@ final class FaultsBenchCommand implements Callable<Integer> {
     @Option(names = "--image-size", defaultValue = "256K", description = "firmware size (default ${DEFAULT-VALUE})")
     String imageSize;
 
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the power-cut points (default ${DEFAULT-VALUE})")
+    long seed;
+
     @Mixin
     BenchOutput output;
+
+    /** One case: what the server does, and whether each device's power is cut once during its update. */
+    private record Case(String name, ServerFaults faults, boolean powerCut) {
+    }
+
+    /** Over a fleet: updates finished with the new image booting, devices booting nothing, cuts that happened. */
+    record Outcome(long completed, long bricked, long wasted, long powerCuts) {
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -65,17 +81,18 @@ final class FaultsBenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("flota-faults");
         try {
             EccDecryptionKey key = DecryptionKey.fromHmacKey(new byte[32]);
-            byte[] image = ImageEncryptor.encrypt(BenchFleet.app("2.0.0", ByteSize.parseInt(imageSize)),
+            byte[] image = ImageEncryptor.encrypt(BenchFleet.app(NEW_VERSION, ByteSize.parseInt(imageSize)),
                     EncryptionKey.forDevice(key));
             byte[] changed = ImageEncryptor.encrypt(BenchFleet.app("2.0.1", ByteSize.parseInt(imageSize)),
                     EncryptionKey.forDevice(key));
             int third = image.length / 3;
-            List<Object[]> cases = List.of(
-                    new Object[] {"clean", ServerFaults.none()},
-                    new Object[] {"reset-every-response-after-40k", ServerFaults.none().closeAfter(40_000)},
-                    new Object[] {"reset-once-at-one-third", ServerFaults.none().closeOnceAfter(third)},
-                    new Object[] {"stall-every-response-after-100k", ServerFaults.none().stallAfter(100_000)},
-                    new Object[] {"image-replaced-after-3-requests", ServerFaults.none().replaceAfter(3, changed)});
+            List<Case> cases = List.of(
+                    new Case("clean", ServerFaults.none(), false),
+                    new Case("reset-every-response-after-40k", ServerFaults.none().closeAfter(40_000), false),
+                    new Case("reset-once-at-one-third", ServerFaults.none().closeOnceAfter(third), false),
+                    new Case("stall-every-response-after-100k", ServerFaults.none().stallAfter(100_000), false),
+                    new Case("image-replaced-after-3-requests", ServerFaults.none().replaceAfter(3, changed), false),
+                    new Case("power-cut-at-random-flash-op-then-resume", ServerFaults.none(), true));
             SelfSignedCertificates tls = SelfSignedCertificates.generate();
             EncryptedImages.warmUp();
             SectorPool pool = new SectorPool();
@@ -83,25 +100,40 @@ final class FaultsBenchCommand implements Callable<Integer> {
             ObjectNode result = Json.object().put("scenario", "faults").put("date", LocalDate.now().toString())
                     .put("devices", devices).put("imageSize", image.length);
             ArrayNode rows = result.putArray("cases");
-            out.printf("%-34s %10s %12s %14s%n", "case", "completed", "rate", "wasted bytes");
+            out.printf("%-42s %10s %8s %8s %6s %14s %14s%n", "case", "completed", "rate", "bricked", "cuts",
+                    "wasted bytes", "server wasted");
             boolean allCompleted = true;
-            for (Object[] c : cases) {
-                Path caseDir = Files.createDirectories(dir.resolve((String) c[0]));
+            for (Case c : cases) {
+                Path caseDir = Files.createDirectories(dir.resolve(c.name()));
                 Files.write(caseDir.resolve("fw.bin"), image);
                 try (RunningImageServer server = ImageServer.create().directory(caseDir)
-                        .tls(tls.serverCertPem(), tls.serverKeyPem()).handler(ServerFaults.inject((ServerFaults) c[1]))
+                        .tls(tls.serverCertPem(), tls.serverKeyPem()).handler(ServerFaults.inject(c.faults()))
                         .bindNow()) {
                     HttpsOta ota = HttpsOta.create().url(server.url("fw.bin")).caPem(tls.caPem())
-                            .partialHttpDownload(true).maxHttpRequestSize(64 * 1024).decryptionKey(key)
+                            .partialHttpDownload(true).maxHttpRequestSize(REQUEST).decryptionKey(key)
                             .timeouts(Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofMinutes(5))
                             .retries(5, Duration.ofMillis(20), Duration.ofMillis(500));
-                    long[] outcome = run(ota, template);
-                    double rate = outcome[0] / (double) devices;
-                    allCompleted &= outcome[0] == devices;
-                    rows.addObject().put("name", (String) c[0]).put("completed", outcome[0])
-                            .put("completionRate", Math.round(rate * 1000) / 1000.0).put("wastedBytes", outcome[1])
-                            .put("sentBytes", server.requests().bodyBytes()).put("requests", server.requests().count());
-                    out.printf(Locale.ROOT, "%-34s %10d %11.1f%% %14d%n", c[0], outcome[0], rate * 100, outcome[1]);
+                    long operations = c.powerCut() ? PowerCuts.operationsPerUpdate(ota.resume(true), template) : 0;
+                    long sentBefore = server.requests().bodyBytes();
+                    long requestsBefore = server.requests().count();
+                    Outcome outcome = c.powerCut() ? PowerCuts.run(ota.resume(true), template, devices, operations,
+                            seed, NEW_VERSION) : run(ota, template);
+                    long sent = server.requests().bodyBytes() - sentBefore;
+                    long requests = server.requests().count() - requestsBefore;
+                    long serverWasted = sent - (long) devices * image.length;
+                    double rate = outcome.completed() / (double) devices;
+                    allCompleted &= outcome.completed() == devices && outcome.bricked() == 0;
+                    ObjectNode row = rows.addObject().put("name", c.name()).put("completed", outcome.completed())
+                            .put("completionRate", Math.round(rate * 1000) / 1000.0)
+                            .put("wastedBytes", outcome.wasted())
+                            .put("sentBytes", sent).put("requests", requests)
+                            .put("bricked", outcome.bricked()).put("serverWastedBytes", serverWasted);
+                    if (c.powerCut()) {
+                        row.put("powerCuts", outcome.powerCuts()).put("seed", seed).put("requestSize", REQUEST)
+                                .put("flashOperationsPerUpdate", operations);
+                    }
+                    out.printf(Locale.ROOT, "%-42s %10d %7.1f%% %8d %6d %14d %14d%n", c.name(), outcome.completed(),
+                            rate * 100, outcome.bricked(), outcome.powerCuts(), outcome.wasted(), serverWasted);
                     out.flush();
                 }
             }
@@ -112,8 +144,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** {completed, wasted bytes} over the fleet. */
-    private long[] run(HttpsOta ota, CompactStorage template) {
+    private Outcome run(HttpsOta ota, CompactStorage template) {
         AtomicInteger completed = new AtomicInteger();
         AtomicLong wasted = new AtomicLong();
         List<Device> fleet = new ArrayList<>();
@@ -126,6 +157,7 @@ final class FaultsBenchCommand implements Callable<Integer> {
                 wasted.addAndGet(f.bytesWasted());
             }
         }).then().onErrorResume(e -> Mono.empty()), devices).blockLast();
-        return new long[] {completed.get(), wasted.get()};
+        long bricked = fleet.stream().filter(device -> device.reboot().booted().isEmpty()).count();
+        return new Outcome(completed.get(), bricked, wasted.get(), 0);
     }
 }

@@ -70,5 +70,13 @@ class BenchScenariosTest {
                 .isGreaterThan(3 * (1 + ranges));
         assertThat(resets.get("wastedBytes").asLong()).as("resets resume, nothing twice")
                 .isEqualTo(resets.get("sentBytes").asLong() - 3 * image).isZero();
+        assertThat(result.get("cases")).allSatisfy(c -> assertThat(c.get("bricked").asLong()).isZero());
+        JsonNode cuts = result.get("cases").get(5);
+        assertThat(cuts.get("name").asText()).isEqualTo("power-cut-at-random-flash-op-then-resume");
+        assertThat(cuts.get("completed").asLong()).isEqualTo(3);
+        assertThat(cuts.get("powerCuts").asLong()).as("every device lost power once").isEqualTo(3);
+        assertThat(cuts.get("serverWastedBytes").asLong()).as("the server's count beyond three images")
+                .isEqualTo(cuts.get("sentBytes").asLong() - 3 * image)
+                .isBetween(0L, cuts.get("powerCuts").asLong() * cuts.get("requestSize").asLong());
     }
 }
