@@ -90,23 +90,6 @@ final class StreamLink implements SerialLink {
     }
 
     @Override
-    public boolean hasControlLines() {
-        return false;
-    }
-
-    @Override
-    public void dtr(boolean asserted) {
-    }
-
-    @Override
-    public void rts(boolean asserted) {
-    }
-
-    @Override
-    public void baudRate(int baud) {
-    }
-
-    @Override
     public String description() {
         return "in-memory loader";
     }

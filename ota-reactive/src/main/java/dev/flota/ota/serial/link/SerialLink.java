@@ -43,13 +43,17 @@ public interface SerialLink extends AutoCloseable {
     void discardInput() throws IOException;
 
     /** Whether DTR, RTS and the baud rate exist (a real port); on a socket they do nothing. */
-    boolean hasControlLines();
+    default boolean hasControlLines() {
+        return false;
+    }
 
     /** Sets DTR ({@code true} = asserted = 0 V on the wire). No-op without control lines. */
-    void dtr(boolean asserted) throws IOException;
+    default void dtr(boolean asserted) throws IOException {
+    }
 
     /** Sets RTS ({@code true} = asserted). No-op without control lines. */
-    void rts(boolean asserted) throws IOException;
+    default void rts(boolean asserted) throws IOException {
+    }
 
     /** Sets both lines at once where the port can (esptool's UnixTightReset); otherwise RTS, then DTR. */
     default void lines(boolean dtr, boolean rts) throws IOException {
@@ -63,7 +67,8 @@ public interface SerialLink extends AutoCloseable {
     }
 
     /** Changes the port's baud rate. No-op without control lines. */
-    void baudRate(int baud) throws IOException;
+    default void baudRate(int baud) throws IOException {
+    }
 
     /** What this link is connected to, for messages. */
     String description();

@@ -80,23 +80,6 @@ final class SocketLink implements SerialLink {
     }
 
     @Override
-    public boolean hasControlLines() {
-        return false;
-    }
-
-    @Override
-    public void dtr(boolean asserted) {
-    }
-
-    @Override
-    public void rts(boolean asserted) {
-    }
-
-    @Override
-    public void baudRate(int baud) {
-    }
-
-    @Override
     public String description() {
         return description;
     }
