@@ -164,7 +164,7 @@ class SerialResumeTest {
     void aPlainUpdateCutByADroppedLinkResumesOnANewConnection() {
         Device device = SerialTargetTest.device(CHIP);
         cutThenResume("app.bin", APP.length,
-                l -> new FaultyLink(l, LoaderOpcode.FLASH_DEFL_BEGIN, 8, FaultyLink.Fault.DROP), () -> { }, device);
+                l -> new FaultyLink(l, LoaderOpcode.FLASH_DEFL_BEGIN, 2, FaultyLink.Fault.DROP), () -> { }, device);
     }
 
     @Test
@@ -177,7 +177,7 @@ class SerialResumeTest {
     @Test
     void aPrefixThatChangedInFlashFailsTheWholeImageCheckAndTheOldAppStays() {
         Device device = SerialTargetTest.device(CHIP);
-        update(device, ota("app.bin"), l -> new FaultyLink(l, LoaderOpcode.FLASH_DEFL_BEGIN, 8,
+        update(device, ota("app.bin"), l -> new FaultyLink(l, LoaderOpcode.FLASH_DEFL_BEGIN, 2,
                 FaultyLink.Fault.DROP));
         long committed = journalOffset(device);
         assertThat(committed).isGreaterThan(3 * 4096);
