@@ -148,8 +148,7 @@ final class UpdateRun {
 
     private Mono<Void> attempt() {
         UpdatePartitions partitions = UpdatePartitions.of(settings.flash(), target);
-        Optional<OtaResumption> resumption = settings.flash().resume() && steps == null ? target.resumption()
-                : Optional.empty();
+        Optional<OtaResumption> resumption = settings.flash().resume() ? target.resumption() : Optional.empty();
         if (resumption.isEmpty()) {
             return attempt(partitions, null, null);
         }
@@ -189,7 +188,10 @@ final class UpdateRun {
         }
         int maxBuffered = settings.buffering().maxBufferedBytes();
         int slice = Math.min(MAX_SLICE, maxBuffered / 2);
-        Flux<ByteBuffer> fetched = steps == null ? current.fetch(fetchOffset) : steps.reads(current.fetch(0));
+        Flux<ByteBuffer> fetched = current.fetch(fetchOffset);
+        if (steps != null) {
+            fetched = steps.reads(fetched);
+        }
         byte[] header = new byte[EncryptedImageHeader.SIZE];
         AtomicInteger headerFill = new AtomicInteger();
         if (settings.image().decrypts() && resumed == null && resumption != null) {
