@@ -252,9 +252,6 @@ final class UpdateRun {
         Partition staging = partitions.staging();
         Partition finalPartition = partitions.finalPartition();
         return Mono.<Void>fromRunnable(() -> {
-            if (journal != null) {
-                JournalWriter.clear(journalStore);
-            }
             session.end();
             if (kind != null && !settings.image().verifyKeys().isEmpty()) {
                 verifySignature(staging, kind);
@@ -268,6 +265,8 @@ final class UpdateRun {
                 emit.accept(new OtaEvent.BootPartitionUpdated(finalPartition.isOtaApp() ? staging.label()
                         : finalPartition.label(), finalPartition.subtype()));
             }
+            // only now: a reset between clearing and the switch would boot the old app with no journal left
+            clearJournal();
             long needed = (fetcher.imageSize() >= 0 ? fetcher.imageSize() : fetched.get()) - resumedFetch;
             waste(received.get() - needed - (wasted.get() - resumedWaste));
             emit.accept(new OtaEvent.Finished(written.get(), wasted.get(), peakBuffered));

@@ -42,6 +42,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * journal commit that follows it and the next read), and the last point lands in the finish (journal cleared, image
  * verified, otadata written, sidecar saved). Where exactly the kill lands is still up to the scheduler: the run goes
  * on for the moment it takes to read the line and send the signal.
+ *
+ * <p>No run may discard its journal: a journal is written only for bytes the flash file holds (each write is a
+ * {@code pwrite} that a SIGKILL cannot undo), so after any kill it fits the flash. A journal committed ahead of the
+ * flash shows as a {@code ResumeDiscarded} and a restart from byte 0.
  */
 class UpdateKilledTest {
 
@@ -96,9 +100,12 @@ class UpdateKilledTest {
             }
             int next = 0;
             for (int runs = 1; ; runs++) {
-                assertThat(runs).as("runs, one per kill and the last: %s", story).isLessThanOrEqualTo(points.length + 1);
+                assertThat(runs).as("runs, one per kill and the last: %s", story)
+                        .isLessThanOrEqualTo(points.length + 1);
                 Run outcome = Run.until(command, next < points.length ? points[next] : Long.MAX_VALUE);
                 story.add(outcome.toString());
+                assertThat(outcome.lines()).as("after a kill the journal still fits the flash: never discarded")
+                        .noneMatch(line -> line.contains("\"event\":\"ResumeDiscarded\""));
                 if (!outcome.killed()) {
                     assertThat(outcome.exitCode()).as("a run that was not killed succeeds: %s", outcome.lines())
                             .isZero();
@@ -120,8 +127,8 @@ class UpdateKilledTest {
             long request = partial > 0 ? partial : size;
             System.out.printf("kill loop %s partial %d: image %d bytes, %d kills, nginx sent %d body bytes "
                     + "(%d with headers) in %d requests, %d wasted per kill; runs: %s%n", kind, partial, size, kills,
-                    traffic.body(), traffic.sent(), traffic.requests(), kills == 0 ? 0 : (traffic.body() - size) / kills,
-                    story);
+                    traffic.body(), traffic.sent(), traffic.requests(),
+                    kills == 0 ? 0 : (traffic.body() - size) / kills, story);
             assertThat(traffic.body()).as("nginx's body bytes: at most the image plus one request per kill")
                     .isGreaterThanOrEqualTo(size).isLessThanOrEqualTo(size + kills * request);
         }
