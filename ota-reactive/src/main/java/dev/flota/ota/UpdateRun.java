@@ -148,8 +148,7 @@ final class UpdateRun {
 
     private Mono<Void> attempt() {
         UpdatePartitions partitions = UpdatePartitions.of(settings.flash(), target);
-        Optional<OtaResumption> resumption = settings.flash().resume() && steps == null ? target.resumption()
-                : Optional.empty();
+        Optional<OtaResumption> resumption = settings.flash().resume() ? target.resumption() : Optional.empty();
         if (resumption.isEmpty()) {
             return attempt(partitions, null, null);
         }
@@ -189,7 +188,10 @@ final class UpdateRun {
         }
         int maxBuffered = settings.buffering().maxBufferedBytes();
         int slice = Math.min(MAX_SLICE, maxBuffered / 2);
-        Flux<ByteBuffer> fetched = steps == null ? current.fetch(fetchOffset) : steps.reads(current.fetch(0));
+        Flux<ByteBuffer> fetched = current.fetch(fetchOffset);
+        if (steps != null) {
+            fetched = steps.reads(fetched);
+        }
         byte[] header = new byte[EncryptedImageHeader.SIZE];
         AtomicInteger headerFill = new AtomicInteger();
         if (settings.image().decrypts() && resumed == null && resumption != null) {
@@ -250,9 +252,6 @@ final class UpdateRun {
         Partition staging = partitions.staging();
         Partition finalPartition = partitions.finalPartition();
         return Mono.<Void>fromRunnable(() -> {
-            if (journal != null) {
-                JournalWriter.clear(journalStore);
-            }
             session.end();
             if (kind != null && !settings.image().verifyKeys().isEmpty()) {
                 verifySignature(staging, kind);
@@ -266,6 +265,8 @@ final class UpdateRun {
                 emit.accept(new OtaEvent.BootPartitionUpdated(finalPartition.isOtaApp() ? staging.label()
                         : finalPartition.label(), finalPartition.subtype()));
             }
+            // only now: a reset between clearing and the switch would boot the old app with no journal left
+            clearJournal();
             long needed = (fetcher.imageSize() >= 0 ? fetcher.imageSize() : fetched.get()) - resumedFetch;
             waste(received.get() - needed - (wasted.get() - resumedWaste));
             emit.accept(new OtaEvent.Finished(written.get(), wasted.get(), peakBuffered));
