@@ -67,10 +67,10 @@ final class RomLoader {
                 .orElse(options));
         if (!image.valid()) {
             refused.add(String.format("ROM: %s bootloader at 0x%x: %s", which, offset, image.findings().get(0)));
-            if (policy.isPresent() && properties.efuses().security().aggressiveRevoke() && image.imageLength() > 0) {
-                efuses[0] = AggressiveRevocation.revokeFailing(flash, region, image.imageLength(), properties,
-                        efuses[0], refused);
-            }
+        }
+        if (policy.isPresent() && properties.efuses().security().aggressiveRevoke() && image.imageLength() > 0) {
+            efuses[0] = AggressiveRevocation.revokeFailing(flash, region, image.imageLength(), properties,
+                    efuses[0], refused);
         }
         return image.valid();
     }
