@@ -1,5 +1,6 @@
 package dev.flota.ota.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,6 +15,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
@@ -28,8 +31,8 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 final class ImageHandler {
 
-    private static final DateTimeFormatter HTTP_DATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    /** How many paths' resolutions and validators are remembered; a scan of many paths just resolves them again. */
+    private static final int REMEMBERED = 1024;
     private static final DateTimeFormatter LOG_DATE =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
@@ -37,6 +40,8 @@ final class ImageHandler {
     private final Function<FileRequest, FileReply> files;
     private final boolean secure;
     private final FileCache cache = new FileCache();
+    private final Map<String, Path> resolved = new ConcurrentHashMap<>();
+    private final Map<Path, Content> contents = new ConcurrentHashMap<>();
     private final RequestLog log;
     private final ServerMetrics metrics;
     private final Consumer<String> accessLog;
@@ -53,10 +58,8 @@ final class ImageHandler {
 
     Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
         String method = req.method().name();
-        String path;
-        try {
-            path = new QueryStringDecoder(req.uri()).path();
-        } catch (IllegalArgumentException e) {
+        String path = path(req.uri());
+        if (path == null) {
             return send(req, res, "?", FileReply.text(400, "bad request path\n"));
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -71,7 +74,7 @@ final class ImageHandler {
         if (file == null) {
             return send(req, res, path, FileReply.text(400, "bad request path\n"));
         }
-        FileReply reply = files.apply(new FileRequest(req, path, req.requestHeaders(), Content.of(file), metrics));
+        FileReply reply = files.apply(new FileRequest(req, path, req.requestHeaders(), content(file), metrics));
         if (reply == null) {
             throw new IllegalStateException("the file handling answered null to " + method + " " + path);
         }
@@ -89,7 +92,7 @@ final class ImageHandler {
         }
         HttpHeaders headers = new DefaultHttpHeaders()
                 .set(HttpHeaderNames.ETAG, content.etag())
-                .set(HttpHeaderNames.LAST_MODIFIED, HTTP_DATE.format(content.lastModified()));
+                .set(HttpHeaderNames.LAST_MODIFIED, content.httpDate());
         if (notModified(request.header(HttpHeaderNames.IF_NONE_MATCH),
                 request.header(HttpHeaderNames.IF_MODIFIED_SINCE), content)) {
             return FileReply.of(304, headers, new FileReply.None());
@@ -134,7 +137,7 @@ final class ImageHandler {
     }
 
     /** How the body goes out; null when there is none. */
-    private Mono<Void> body(HttpServerResponse res, FileReply.Body body) {
+    private Publisher<Void> body(HttpServerResponse res, FileReply.Body body) {
         if (body instanceof FileReply.Bytes bytes) {
             return res.send(Mono.just(Unpooled.wrappedBuffer(bytes.bytes()))).then();
         }
@@ -149,26 +152,34 @@ final class ImageHandler {
             if (range.count() == 0) {
                 return null;
             }
-            Mono<Void> zeroCopy = res.sendFile(content.file(), range.start(), range.count()).then();
             if (!secure) {
-                return zeroCopy;
+                return res.sendFile(content.file(), range.start(), range.count());
             }
-            return cache.contents(content.file(), content.length(), content.lastModifiedMillis())
-                    .flatMap(bytes -> res.send(Mono.just(Unpooled.wrappedBuffer(bytes,
-                            (int) range.start(), (int) range.count()))).then())
-                    .switchIfEmpty(zeroCopy);
+            ByteBuf cached = cache.cached(content.file(), content.length(), content.lastModifiedMillis(),
+                    range.start(), range.count());
+            if (cached != null) {
+                return res.send(Mono.just(cached));
+            }
+            return cache.range(content.file(), content.length(), content.lastModifiedMillis(), range.start(),
+                            range.count())
+                    .flatMap(view -> res.send(Mono.just(view)).then())
+                    .switchIfEmpty(Mono.defer(() -> res.sendFile(content.file(), range.start(), range.count())
+                            .then()));
         }
         return null;
     }
 
     private void record(HttpServerRequest req, String path, int status, long bodyBytes) {
+        metrics.request(req.method().name(), status, bodyBytes);
+        if (log == null && accessLog == null) {
+            return;
+        }
         String[] connection = {"?"};
         req.withConnection(c -> connection[0] = c.channel().id().asShortText());
         String range = req.requestHeaders().get(HttpHeaderNames.RANGE);
         if (log != null) {
             log.add(new ServedRequest(req.method().name(), path, range, status, bodyBytes, connection[0]));
         }
-        metrics.request(req.method().name(), status, bodyBytes);
         if (accessLog != null) {
             InetSocketAddress remote = req.remoteAddress();
             accessLog.accept(String.format(Locale.ROOT, "%s - - [%s] \"%s %s %s\" %d %d \"%s\" %s",
@@ -178,7 +189,51 @@ final class ImageHandler {
         }
     }
 
+    /** The decoded path of a request URI, without the query; null when it cannot be decoded. */
+    private static String path(String uri) {
+        boolean plain = true;
+        for (int i = 0; i < uri.length() && plain; i++) {
+            char c = uri.charAt(i);
+            plain = c != '%' && c != '?' && c != '#';
+        }
+        if (plain) {
+            return uri;
+        }
+        try {
+            return new QueryStringDecoder(uri).path();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The file a path names inside the root, or null when it would leave it. */
     private Path resolve(String path) {
+        Path known = resolved.get(path);
+        if (known != null) {
+            return known;
+        }
+        Path file = resolveUncached(path);
+        if (file != null && resolved.size() < REMEMBERED) {
+            resolved.put(path, file);
+        }
+        return file;
+    }
+
+    /** What the file serves now, reusing the validators formatted for it when it has not changed. */
+    private Content content(Path file) {
+        Content known = contents.get(file);
+        Content now = Content.of(file, known);
+        if (now == null) {
+            if (known != null) {
+                contents.remove(file, known);
+            }
+        } else if (now != known && (known != null || contents.size() < REMEMBERED)) {
+            contents.put(file, now);
+        }
+        return now;
+    }
+
+    private Path resolveUncached(String path) {
         if (!path.startsWith("/") || path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
             return null;
         }

@@ -12,10 +12,20 @@ final class ServerMetrics {
     private final Map<String, LongAdder> faults = new ConcurrentHashMap<>();
     private final LongAdder bodyBytes = new LongAdder();
     private final LongAdder connections = new LongAdder();
+    /** The series the latest request counted in: a server answers mostly alike, so the label text is rarely built. */
+    private volatile Series lastRequest;
+
+    private record Series(String method, int status, LongAdder count) {
+    }
 
     void request(String method, int status, long bytes) {
-        requests.computeIfAbsent("method=\"" + method + "\",status=\"" + status + "\"", k -> new LongAdder())
-                .increment();
+        Series last = lastRequest;
+        if (last == null || last.status() != status || !last.method().equals(method)) {
+            last = new Series(method, status, requests.computeIfAbsent(
+                    "method=\"" + method + "\",status=\"" + status + "\"", k -> new LongAdder()));
+            lastRequest = last;
+        }
+        last.count().increment();
         bodyBytes.add(bytes);
     }
 
