@@ -73,6 +73,6 @@ class SecureFlashEncryptionPowerCutTest {
     }
 
     private static byte[] signed(String version) {
-        return SecureBootDevices.signed(TestImages.app(Chip.ESP32_C3, version, 20000), TRUSTED);
+        return SecureBootDevices.signed(TestImages.app(Chip.ESP32_C3, version, 4000), TRUSTED);
     }
 }
