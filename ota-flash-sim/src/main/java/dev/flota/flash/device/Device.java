@@ -214,8 +214,16 @@ public final class Device {
                 .trustedDigests(), p.chip() == Chip.ESP32 ? 1 : SignatureSector.MAX_BLOCKS));
     }
 
-    /** Burns {@code efuses} (they must be the current ones after further burns; see {@link Efuses}). */
+    /**
+     * Burns the device's eFuses to {@code efuses}, the current ones after further burns (made with {@link Efuses}).
+     *
+     * @throws dev.flota.flash.efuse.EfuseException when that would clear a bit
+     */
     public synchronized void burnEfuses(Efuses efuses) {
+        if (!efuses.keepsEveryBitOf(properties.efuses())) {
+            throw new dev.flota.flash.efuse.EfuseException(dev.flota.flash.efuse.EfuseException.Reason
+                    .WOULD_CLEAR_BITS, "the new eFuses would clear bits the device has burned");
+        }
         properties = properties.withEfuses(efuses);
     }
 

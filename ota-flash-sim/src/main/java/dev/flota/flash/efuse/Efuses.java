@@ -160,6 +160,21 @@ public final class Efuses {
         return burn("RD_DIS", get("RD_DIS") | 1L << field.readDisableBit());
     }
 
+    /** Whether every bit set in {@code earlier} is set here: these eFuses can follow those by burning alone. */
+    public boolean keepsEveryBitOf(Efuses earlier) {
+        if (earlier.chip() != chip()) {
+            return false;
+        }
+        for (int b = 0; b < BLOCKS; b++) {
+            for (int i = 0; i < BLOCK_BYTES; i++) {
+                if ((earlier.blocks[b][i] & ~blocks[b][i]) != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** The non-zero raw blocks, unaffected by read protection: what the sidecar keeps. */
     public Map<Integer, byte[]> rawBlocks() {
         Map<Integer, byte[]> out = new TreeMap<>();

@@ -65,6 +65,13 @@ class EfuseSidecarTest {
         DeviceProperties rev = DeviceProperties.of(Chip.ESP32_C3).withEfuseBlockRevision(102);
         assertThatThrownBy(() -> rev.withEfuseBlockRevision(101)).isInstanceOf(EfuseException.class);
         assertThat(rev.withEfuseSecureVersion(4).withEfuseSecureVersion(2).efuseSecureVersion()).isEqualTo(4);
+        Device device = Device.of(dev.flota.flash.testing.TestDevices.flash(
+                dev.flota.flash.testing.TestDevices.FACTORY_TWO_SLOTS, null), rev);
+        assertThatThrownBy(() -> device.burnEfuses(DeviceProperties.of(Chip.ESP32_C3).efuses()))
+                .isInstanceOfSatisfying(EfuseException.class, e -> assertThat(e.reason())
+                        .isEqualTo(EfuseException.Reason.WOULD_CLEAR_BITS));
+        device.burnEfuses(rev.efuses().burn("SECURE_BOOT_EN", 1));
+        assertThat(device.properties().secureBootEnabled()).isTrue();
         assertThatThrownBy(() -> DeviceProperties.parse("chip=esp32c3\nefuse.BLOCK0=00ff\n"))
                 .isInstanceOf(FormatException.class);
     }
