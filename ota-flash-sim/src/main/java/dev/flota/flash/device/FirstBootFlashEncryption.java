@@ -48,7 +48,13 @@ final class FirstBootFlashEncryption {
         if (p.flashEncryption().isEmpty() || p.flashEncryptionEnabled()) {
             return new Result(Outcome.NOTHING, "");
         }
-        FlashEncryptionConfig config = p.flashEncryption().get();
+        return pass(device, contents(device, app));
+    }
+
+    /** Init, contents and enable on {@code device}, its eFuses burned through it; the checks of {@code contents}. */
+    static Result pass(Device device, FlashContents contents) {
+        DeviceProperties p = device.properties();
+        FlashEncryptionConfig config = p.flashEncryption().orElseThrow();
         Efuses efuses = p.efuses();
         SecurityEfuses security = efuses.security();
         String counter = efuses.layout().cryptCntField();
@@ -76,7 +82,7 @@ final class FirstBootFlashEncryption {
         device.burnEfuses(efuses);
         EncryptedFlash encrypted = EncryptedFlash.of(device.flash(), FlashView.cipher(p.chip(), key,
                 efuses.security().flashCryptConfig()));
-        FirstBootPlan plan = FirstBootEncryption.plan(contents(device, app), p.chip().bootloaderOffset(),
+        FirstBootPlan plan = FirstBootEncryption.plan(contents, p.chip().bootloaderOffset(),
                 p.partitionTableOffset(), config.firstBootOptions());
         try {
             FirstBootEncryption.run(encrypted, plan);
@@ -137,7 +143,7 @@ final class FirstBootFlashEncryption {
      * included), the bootloader as the ROM does. A device whose bootloader is the simulator's own has no bootloader
      * image to encrypt: that region is empty.
      */
-    private static FlashContents contents(Device device, Partition app) {
+    static FlashContents contents(Device device, Partition app) {
         DeviceProperties p = device.properties();
         FlashContents apps = FlashContents.of(device.flash(), device.bootVerifyOptions(ImageKind.APP, app));
         VerifyOptions bootloaderOptions = VerifyOptions.defaults().expectKind(ImageKind.BOOTLOADER);
