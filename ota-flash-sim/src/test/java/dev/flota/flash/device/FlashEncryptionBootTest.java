@@ -153,6 +153,26 @@ class FlashEncryptionBootTest {
     }
 
     @Test
+    void esp32RaisesFlashCryptConfigTo0xFAndS3GeneratesAnXtsAes256KeyWhenConfigured() {
+        byte[] esp32App = TestImages.app(Chip.ESP32, "1.0", 1000);
+        Device esp32 = Device.poweredOn(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, esp32App),
+                FlashEncryptionDevices.withKey(DeviceProperties.of(Chip.ESP32), FlashEncryptionDevices.KEY_32));
+        assertThat(esp32.lastBoot().bootedLabel()).isEqualTo("factory");
+        assertThat(esp32.properties().efuses().security().flashCryptConfig()).isEqualTo(0xF);
+        assertThat(esp32.properties().efuses().isSet("DISABLE_DL_DECRYPT")).isTrue();
+        assertThat(esp32.properties().efuses().isSet("DISABLE_DL_ENCRYPT")).as("release only").isFalse();
+        assertThat(esp32.flash().read(0x10000, 32)).isEqualTo(FlashEncryptionDevices.cipher(esp32).encrypt(0x10000,
+                Arrays.copyOf(esp32App, 32)));
+
+        Device s3 = Device.poweredOn(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestImages.app(Chip.ESP32_S3,
+                "1.0", 1000)), DeviceProperties.of(Chip.ESP32_S3).withFlashEncryption(
+                        FlashEncryptionConfig.developmentMode().withAes256(true)));
+        assertThat(s3.lastBoot().bootedLabel()).isEqualTo("factory");
+        assertThat(s3.properties().efuses().security().flashEncryptionKey()).hasValueSatisfying(k -> assertThat(k)
+                .hasSize(64));
+    }
+
+    @Test
     void theSidecarKeepsTheKconfig() {
         DeviceProperties p = DeviceProperties.of(Chip.ESP32_S3).withFlashEncryption(FlashEncryptionConfig.releaseMode()
                 .withAes256(true));

@@ -50,6 +50,20 @@ class FlashEncryptionOtaTest {
     }
 
     @Test
+    void setBootToTheFactoryAppErasesOtadataWhichThenReadsAsGarbageAndTheFactoryAppBoots() {
+        Device device = encrypted();
+        Partition slot = OtaFlow.update(device, NEW);
+        assertThat(device.reboot().bootedLabel()).isEqualTo(slot.label());
+        OtaOperations ota = OtaOperations.on(device);
+        ota.setBootPartition(device.partitionTable().factory().orElseThrow());
+        Partition otadata = device.partitionTable().otadata().orElseThrow();
+        assertThat(device.flash().read(otadata.offset(), 32)).as("erased raw").isEqualTo(ff(32));
+        assertThat(device.flashView().read(otadata, otadata.offset(), 32)).as("read decrypted").isNotEqualTo(ff(32));
+        assertThat(ota.getBootPartition().orElseThrow().label()).isEqualTo("factory");
+        assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
+    }
+
+    @Test
     void writeWithOffsetTakesOnly16ByteMultiples() {
         Device device = encrypted();
         OtaOperations ota = OtaOperations.on(device);
