@@ -3,12 +3,14 @@ package dev.flota.ota;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.device.Device;
+import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.nvs.NvsEntry;
 import dev.flota.flash.nvs.NvsPartition;
 import dev.flota.flash.nvs.NvsType;
 import dev.flota.flash.nvs.NvsValue;
 import dev.flota.flash.partition.Partition;
+import dev.flota.flash.testing.FlashEncryptionDevices;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
 import dev.flota.ota.encrypted.DecryptionKey;
@@ -148,6 +150,33 @@ class ResumeTest {
     @Test
     void encryptedWholeGetResumes() throws IOException {
         cutThenResumeFromAnotherUrl(ENCRYPTED, true, false);
+    }
+
+    /**
+     * On a device with flash encryption on, the checks of the journal and the GCM tag state are rebuilt from the
+     * slot read decrypted ({@code esp_partition_read}), and the resume offset is a sector boundary, so 16-aligned.
+     * (The byte-count bounds of the other resume tests are not repeated: they are about the fetch, not the device.)
+     */
+    @Test
+    void encryptedPartialDownloadResumesOnAFlashEncryptedDevice() throws IOException {
+        Device device = Device.poweredOn(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")),
+                FlashEncryptionDevices.withKey(DeviceProperties.of(Chip.ESP32_C3), FlashEncryptionDevices.KEY_32));
+        assertThat(device.properties().flashEncryptionEnabled()).isTrue();
+        files(ENCRYPTED);
+        try (RunningImageServer first = serve(ServerFaults.none().stallAfter(STALL).forPath("/signed-1.bin"));
+                RunningImageServer second = serve(ServerFaults.none())) {
+            cutAfter(device, ota(first.url("signed-1.bin"), true, true), STALL - 512);
+            long committed = journal(device).get("nvs_ota_wr_len").longValue() * 1024;
+            assertThat(committed).as("a journal was committed").isPositive();
+            OtaEvent.Resumed resumed = resumed(finish(device, ota(second.url("signed-2.bin"), true, true)));
+            assertThat(resumed.offset()).isEqualTo(committed);
+            assertThat(resumed.offset() % 16).isZero();
+            assertThat(second.requests().bodyBytes()).as("the second run fetched only the rest")
+                    .isEqualTo(ENCRYPTED.length - resumed.fetchOffset());
+        }
+        Partition slot = device.runningPartition().orElseThrow();
+        assertThat(device.flash().read(slot.offset(), 64)).as("the slot holds flash ciphertext")
+                .isEqualTo(java.util.Arrays.copyOf(FlashEncryptionDevices.ciphertext(device, slot.offset(), APP), 64));
     }
 
     @Test

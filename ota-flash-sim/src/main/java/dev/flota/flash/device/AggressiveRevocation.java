@@ -1,7 +1,6 @@
 package dev.flota.flash.device;
 
 import dev.flota.flash.efuse.Efuses;
-import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.secureboot.SignatureBlock;
 import dev.flota.flash.secureboot.SignatureSector;
@@ -21,14 +20,14 @@ final class AggressiveRevocation {
     private AggressiveRevocation() {
     }
 
-    static Efuses revokeFailing(NorFlash flash, Partition region, long imageLength, DeviceProperties properties,
+    static Efuses revokeFailing(FlashView flash, Partition region, long imageLength, DeviceProperties properties,
             Efuses efuses, List<String> log) {
         long signatureAt = (imageLength + SignatureSector.SIZE - 1) / SignatureSector.SIZE * SignatureSector.SIZE;
         if (signatureAt + SignatureSector.SIZE > region.size()) {
             return efuses;
         }
-        byte[] signed = flash.read(region.offset(), (int) signatureAt);
-        SignatureSector sector = SignatureSector.parse(flash.read(region.offset() + signatureAt,
+        byte[] signed = flash.read(region, region.offset(), (int) signatureAt);
+        SignatureSector sector = SignatureSector.parse(flash.read(region, region.offset() + signatureAt,
                 SignatureSector.SIZE));
         List<Optional<byte[]>> slots = efuses.security().secureBootDigests();
         Efuses out = efuses;

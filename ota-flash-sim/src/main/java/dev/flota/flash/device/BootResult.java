@@ -14,13 +14,20 @@ import java.util.Optional;
  * @param appDescription its {@code esp_app_desc_t}
  * @param otadataChanges one line per otadata entry the bootloader rewrote
  * @param skipped        one line per bootloader image, table or app candidate that did not verify
+ * @param events         what else the bootloader did, one line each (first-boot flash encryption and its reset)
  */
 public record BootResult(Optional<Partition> booted, Optional<AppDescription> appDescription,
-        List<String> otadataChanges, List<String> skipped) {
+        List<String> otadataChanges, List<String> skipped, List<String> events) {
 
     public BootResult {
         otadataChanges = List.copyOf(otadataChanges);
         skipped = List.copyOf(skipped);
+        events = List.copyOf(events);
+    }
+
+    public BootResult(Optional<Partition> booted, Optional<AppDescription> appDescription,
+            List<String> otadataChanges, List<String> skipped) {
+        this(booted, appDescription, otadataChanges, skipped, List.of());
     }
 
     public String bootedLabel() {

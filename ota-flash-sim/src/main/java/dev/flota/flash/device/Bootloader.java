@@ -18,6 +18,9 @@ import java.util.Optional;
  * {@code bootloader_utility_load_boot_image}): pick the slot from otadata (rollback: PENDING_VERIFY becomes ABORTED,
  * a selected NEW becomes PENDING_VERIFY; anti-rollback: slots below the eFuse secure version are not selectable),
  * then try it, lower slots down to the factory app, higher slots, and the test app, booting the first that verifies.
+ * Images and otadata are read through the device's {@link FlashView} (decrypted with flash encryption on). With the
+ * bootloader built for flash encryption and {@code CRYPT_CNT} even, the chosen app is not started: the flash is
+ * encrypted in place and the device resets ({@link FirstBootFlashEncryption}).
  */
 final class Bootloader {
 
@@ -33,13 +36,13 @@ final class Bootloader {
         BootSelection selection;
         OtaData stored = null;
         if (otadataPartition.isPresent()) {
-            stored = OtadataFlash.read(device.flash(), otadataPartition.get());
+            stored = OtadataFlash.read(device.flashView(), otadataPartition.get());
             OtaData selectable = properties.antiRollback() ? withoutOutdated(device, table, stored) : stored;
             selection = selectable.select(table, properties.rollback());
             for (int i = 0; i < 2; i++) {
                 OtaSelectEntry after = selection.otadata().entry(i);
                 if (selectable.entry(i).equals(stored.entry(i)) && !after.equals(stored.entry(i))) {
-                    OtadataFlash.writeEntry(device.flash(), otadataPartition.get(), i, after);
+                    OtadataFlash.writeEntry(device.flashView(), otadataPartition.get(), i, after);
                     changes.add("otadata[" + i + "] seq " + after.seq() + ": " + stored.entry(i).stateName() + " -> "
                             + after.stateName());
                 }
@@ -48,7 +51,7 @@ final class Bootloader {
             selection = OtaData.blank().select(table, properties.rollback());
         }
         for (Partition candidate : candidates(selection.slot(), table)) {
-            ImageVerification image = PartitionImages.verify(device.flash(), candidate,
+            ImageVerification image = PartitionImages.verify(device.flashView(), candidate,
                     device.bootVerifyOptions(ImageKind.APP, candidate));
             if (!image.valid()) {
                 skipped.add(candidate.label() + ": " + image.findings().get(0));
@@ -61,6 +64,20 @@ final class Bootloader {
                 continue;
             }
             afterBoot(device, selection, stored, candidate, app, changes);
+            FirstBootFlashEncryption.Result encryption = FirstBootFlashEncryption.run(device, candidate);
+            switch (encryption.outcome()) {
+                case FAILED -> {
+                    skipped.add(candidate.label() + ": " + encryption.message());
+                    continue;
+                }
+                case ENCRYPTED -> {
+                    device.requestReset();
+                    return new BootResult(Optional.empty(), Optional.empty(), changes, skipped,
+                            List.of(encryption.message()));
+                }
+                default -> {
+                }
+            }
             return new BootResult(Optional.of(candidate), Optional.of(app), changes, skipped);
         }
         skipped.add("no bootable app partition in the partition table");
@@ -74,7 +91,7 @@ final class Bootloader {
         PartitionTable table = device.partitionTable();
         if (selection.initialContents() && slot >= 0 && table.otadata().isPresent()) {
             OtaSelectEntry entry = stored.withInitialSequence(slot).entry(0);
-            OtadataFlash.writeEntry(device.flash(), table.otadata().get(), 0, entry);
+            OtadataFlash.writeEntry(device.flashView(), table.otadata().get(), 0, entry);
             changes.add("otadata[0] seq " + entry.seq() + ": initial -> VALID");
             burnIfAntiRollback(device, app);
         } else if (selection.activeEntry() >= 0 && slot == selection.slot()
@@ -99,7 +116,7 @@ final class Bootloader {
             }
             int slot = (int) (((entry.seq() - 1) & 0xFFFFFFFFL) % table.otaSlotCount());
             Optional<Partition> partition = table.otaApp(slot);
-            long secureVersion = partition.flatMap(p -> PartitionImages.verify(device.flash(), p,
+            long secureVersion = partition.flatMap(p -> PartitionImages.verify(device.flashView(), p,
                     device.bootVerifyOptions(ImageKind.APP, p)).appDescription()).map(AppDescription::secureVersion)
                     .orElse(-1L);
             if (secureVersion < device.properties().efuseSecureVersion()) {

@@ -26,6 +26,9 @@ public final class Device {
     private final NorFlash flash;
     private DeviceProperties properties;
     private PartitionTable table;
+    private FlashView view;
+    private Efuses viewEfuses;
+    private boolean resetRequested;
     private BootResult lastBoot = new BootResult(Optional.empty(), Optional.empty(), java.util.List.of(),
             java.util.List.of("not booted yet"));
 
@@ -53,10 +56,10 @@ public final class Device {
     public static Device attach(NorFlash flash, DeviceProperties properties) {
         Device device = new Device(flash, properties);
         synchronized (device) {
-            device.table = PartitionTable.parse(flash.read(properties.partitionTableOffset(),
+            device.table = PartitionTable.parse(device.flashView().read(properties.partitionTableOffset(),
                     PartitionTable.MAX_LENGTH));
             Optional<Partition> running = properties.runningPartition().flatMap(device.table::find);
-            Optional<AppDescription> app = running.flatMap(p -> PartitionImages.verify(flash, p,
+            Optional<AppDescription> app = running.flatMap(p -> PartitionImages.verify(device.flashView(), p,
                     device.verifyOptions(ImageKind.APP, p)).appDescription());
             device.lastBoot = new BootResult(running, app, java.util.List.of(), java.util.List.of());
         }
@@ -70,8 +73,25 @@ public final class Device {
      * as ESP-IDF's bootloader does.
      */
     public synchronized BootResult reboot() {
+        BootResult first = boot();
+        if (!resetRequested) {
+            return first;
+        }
+        resetRequested = false;
+        BootResult second = boot();
+        lastBoot = new BootResult(second.booted(), second.appDescription(), concat(first.otadataChanges(),
+                second.otadataChanges()), concat(first.skipped(), second.skipped()), concat(first.events(),
+                second.events()));
+        return lastBoot;
+    }
+
+    private static java.util.List<String> concat(java.util.List<String> a, java.util.List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private BootResult boot() {
         flash.powerCycle();
-        RomLoader.Outcome rom = properties.bootloaderInFlash() ? RomLoader.load(flash, properties)
+        RomLoader.Outcome rom = properties.bootloaderInFlash() ? RomLoader.load(flashView(), properties)
                 : RomLoader.Outcome.SIMULATED;
         rom.efuses().ifPresent(burned -> properties = properties.withEfuses(burned));
         if (!rom.loaded()) {
@@ -81,7 +101,7 @@ public final class Device {
             return lastBoot;
         }
         try {
-            PartitionTable read = PartitionTable.parse(flash.read(properties.partitionTableOffset(),
+            PartitionTable read = PartitionTable.parse(flashView().read(properties.partitionTableOffset(),
                     PartitionTable.MAX_LENGTH));
             read.verifyFits(flash.size());
             table = read;
@@ -95,14 +115,29 @@ public final class Device {
         lastBoot = Bootloader.boot(this);
         if (!rom.refused().isEmpty()) {
             lastBoot = new BootResult(lastBoot.booted(), lastBoot.appDescription(), lastBoot.otadataChanges(),
-                    java.util.stream.Stream.concat(rom.refused().stream(), lastBoot.skipped().stream()).toList());
+                    concat(rom.refused(), lastBoot.skipped()), lastBoot.events());
         }
         properties = properties.withRunningPartition(lastBoot.booted().map(Partition::label).orElse(null));
         return lastBoot;
     }
 
+    /** The raw flash: what a dump or the serial loader's {@code read_flash} sees. */
     public NorFlash flash() {
         return flash;
+    }
+
+    /** The flash as the device's software sees it, for its current eFuses (decrypting with flash encryption on). */
+    public synchronized FlashView flashView() {
+        if (view == null || viewEfuses != properties.efuses()) {
+            view = FlashView.of(flash, properties);
+            viewEfuses = properties.efuses();
+        }
+        return view;
+    }
+
+    /** The bootloader ends this boot with a reset (after first-boot flash encryption); {@link #reboot()} boots again. */
+    void requestReset() {
+        resetRequested = true;
     }
 
     public synchronized DeviceProperties properties() {

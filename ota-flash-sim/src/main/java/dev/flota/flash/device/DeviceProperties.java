@@ -23,9 +23,9 @@ import java.util.TreeMap;
  * What a device knows that is not in its flash: chip and revision, its eFuses ({@link Efuses}: the eFuse block
  * revision, the anti-rollback secure version, Secure Boot V2 digests and their revocation, the flash-encryption key and
  * counter, the download-mode restrictions), the bootloader's Kconfig choices (rollback, anti-rollback, the Secure Boot
- * scheme), how a reset reaches the second-stage bootloader, where the partition table is, and which partition the
- * last boot started. Kept in a small sidecar file next to a raw flash image, so the image itself stays a plain
- * {@code esptool read_flash} dump.
+ * scheme, flash encryption and its mode), how a reset reaches the second-stage bootloader, where the partition table
+ * is, and which partition the last boot started. Kept in a small sidecar file next to a raw flash image, so the image
+ * itself stays a plain {@code esptool read_flash} dump.
  *
  * @param chip                     the chip
  * @param chipRevision             major * 100 + minor
@@ -44,19 +44,25 @@ import java.util.TreeMap;
  * @param secureBootScheme         the Secure Boot V2 scheme the bootloader and app are built for
  *                                 ({@code CONFIG_SECURE_BOOT_V2_RSA_ENABLED} / {@code _ECDSA_ENABLED} and the curve);
  *                                 when empty, RSA-3072 where the chip has it, else ECDSA P-256
+ * @param flashEncryption          the bootloader's {@code CONFIG_SECURE_FLASH_ENC_ENABLED} and its mode: with it, the
+ *                                 first boot of a plaintext device encrypts the flash in place (spec §1.6); empty when
+ *                                 the bootloader is built without flash encryption
  */
 public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boolean rollback, boolean antiRollback,
         boolean bootloaderInFlash, long recoveryBootloaderOffset, long partitionTableOffset,
-        Optional<String> runningPartition, Optional<SignatureScheme> secureBootScheme) {
+        Optional<String> runningPartition, Optional<SignatureScheme> secureBootScheme,
+        Optional<FlashEncryptionConfig> flashEncryption) {
 
     public static final long DEFAULT_PARTITION_TABLE_OFFSET = 0x8000;
     private static final String BLOCK_KEY = "efuse.BLOCK";
+    private static final String FLASH_ENCRYPTION_KEY = "bootloader.flashEncryption";
 
     public DeviceProperties {
         Objects.requireNonNull(chip);
         Objects.requireNonNull(efuses);
         Objects.requireNonNull(runningPartition);
         Objects.requireNonNull(secureBootScheme);
+        Objects.requireNonNull(flashEncryption);
         if (efuses.chip() != chip) {
             throw new IllegalArgumentException("eFuses of " + efuses.chip() + " on a " + chip);
         }
@@ -78,7 +84,7 @@ public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boole
      */
     public static DeviceProperties of(Chip chip) {
         return new DeviceProperties(chip, 0, Efuses.blank(chip), false, false, false, 0,
-                DEFAULT_PARTITION_TABLE_OFFSET, Optional.empty(), Optional.empty());
+                DEFAULT_PARTITION_TABLE_OFFSET, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The eFuse block revision ({@code efuse_hal_blk_version}), major * 100 + minor, from the eFuses. */
@@ -120,12 +126,12 @@ public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boole
             moved = efuses;
         }
         return new DeviceProperties(value, chipRevision, moved, rollback, antiRollback, bootloaderInFlash,
-                recoveryBootloaderOffset, partitionTableOffset, runningPartition, Optional.empty());
+                recoveryBootloaderOffset, partitionTableOffset, runningPartition, Optional.empty(), flashEncryption);
     }
 
     public DeviceProperties withChipRevision(int revision) {
         return new DeviceProperties(chip, revision, efuses, rollback, antiRollback, bootloaderInFlash,
-                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme);
+                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme, flashEncryption);
     }
 
     /** Burns the eFuse block revision, major * 100 + minor (burn-only: refused if it would clear a bit). */
@@ -136,24 +142,37 @@ public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boole
     /** These eFuses instead (they must be of the same chip; burn them through {@link Efuses}). */
     public DeviceProperties withEfuses(Efuses value) {
         return new DeviceProperties(chip, chipRevision, value, rollback, antiRollback, bootloaderInFlash,
-                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme);
+                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme, flashEncryption);
     }
 
     public DeviceProperties withSecureBootScheme(SignatureScheme scheme) {
         return new DeviceProperties(chip, chipRevision, efuses, rollback, antiRollback, bootloaderInFlash,
-                recoveryBootloaderOffset, partitionTableOffset, runningPartition, Optional.of(scheme));
+                recoveryBootloaderOffset, partitionTableOffset, runningPartition, Optional.of(scheme),
+                flashEncryption);
+    }
+
+    /** The bootloader built with flash encryption ({@code CONFIG_SECURE_FLASH_ENC_ENABLED}) in this mode; null: without. */
+    public DeviceProperties withFlashEncryption(FlashEncryptionConfig config) {
+        return new DeviceProperties(chip, chipRevision, efuses, rollback, antiRollback, bootloaderInFlash,
+                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme,
+                Optional.ofNullable(config));
+    }
+
+    /** Flash encryption is on: {@code CRYPT_CNT} has an odd number of bits set. */
+    public boolean flashEncryptionEnabled() {
+        return efuses.security().flashEncryptionEnabled();
     }
 
     public DeviceProperties withRollback(boolean enabled) {
         return new DeviceProperties(chip, chipRevision, efuses, enabled, antiRollback, bootloaderInFlash,
-                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme);
+                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme, flashEncryption);
     }
 
     /** Anti-rollback on, with the eFuse burned up to {@code secureVersion}. */
     public DeviceProperties withAntiRollback(int secureVersion) {
         return new DeviceProperties(chip, chipRevision, burnedSecureVersion(secureVersion), rollback, true,
                 bootloaderInFlash, recoveryBootloaderOffset, partitionTableOffset, runningPartition,
-                secureBootScheme);
+                secureBootScheme, flashEncryption);
     }
 
     /** The eFuse after burning bits up to {@code secureVersion} (it never goes down). */
@@ -172,23 +191,24 @@ public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boole
     /** Whether the ROM loads and verifies the bootloader image in flash at every reset. */
     public DeviceProperties withBootloaderInFlash(boolean value) {
         return new DeviceProperties(chip, chipRevision, efuses, rollback, antiRollback, value,
-                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme);
+                recoveryBootloaderOffset, partitionTableOffset, runningPartition, secureBootScheme, flashEncryption);
     }
 
     /** Burns the recovery bootloader's flash offset into eFuse (0: not burnt). */
     public DeviceProperties withRecoveryBootloaderOffset(long offset) {
         return new DeviceProperties(chip, chipRevision, efuses, rollback, antiRollback, bootloaderInFlash, offset,
-                partitionTableOffset, runningPartition, secureBootScheme);
+                partitionTableOffset, runningPartition, secureBootScheme, flashEncryption);
     }
 
     public DeviceProperties withPartitionTableOffset(long offset) {
         return new DeviceProperties(chip, chipRevision, efuses, rollback, antiRollback, bootloaderInFlash,
-                recoveryBootloaderOffset, offset, runningPartition, secureBootScheme);
+                recoveryBootloaderOffset, offset, runningPartition, secureBootScheme, flashEncryption);
     }
 
     public DeviceProperties withRunningPartition(String label) {
         return new DeviceProperties(chip, chipRevision, efuses, rollback, antiRollback, bootloaderInFlash,
-                recoveryBootloaderOffset, partitionTableOffset, Optional.ofNullable(label), secureBootScheme);
+                recoveryBootloaderOffset, partitionTableOffset, Optional.ofNullable(label), secureBootScheme,
+                flashEncryption);
     }
 
     /** The sidecar of a raw flash image: {@code IMAGE.device.properties} beside it. */
@@ -205,6 +225,12 @@ public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boole
         p.setProperty("efuse.secureVersionBits", Integer.toString(efuseSecureVersionMax()));
         efuses.rawBlocks().forEach((block, bytes) -> p.setProperty(BLOCK_KEY + block, HexFormat.of().formatHex(bytes)));
         secureBootScheme.ifPresent(scheme -> p.setProperty("bootloader.secureBootScheme", scheme.name()));
+        flashEncryption.ifPresent(fe -> {
+            p.setProperty(FLASH_ENCRYPTION_KEY, fe.modeName());
+            p.setProperty(FLASH_ENCRYPTION_KEY + ".aes256", Boolean.toString(fe.aes256()));
+            p.setProperty(FLASH_ENCRYPTION_KEY + ".onlyImageLength", Boolean.toString(
+                    fe.onlyImageLengthInAppPartitions()));
+        });
         p.setProperty("bootloader.rollback", Boolean.toString(rollback));
         p.setProperty("bootloader.antiRollback", Boolean.toString(antiRollback));
         p.setProperty("bootloader.inFlash", Boolean.toString(bootloaderInFlash));
@@ -233,7 +259,8 @@ public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boole
                     Long.decode(p.getProperty("efuse.recoveryBootloaderOffset", "0")),
                     Long.decode(p.getProperty("partitionTable.offset", "0x8000")),
                     Optional.ofNullable(p.getProperty("running")),
-                    Optional.ofNullable(p.getProperty("bootloader.secureBootScheme")).map(SignatureScheme::valueOf));
+                    Optional.ofNullable(p.getProperty("bootloader.secureBootScheme")).map(SignatureScheme::valueOf),
+                    flashEncryption(p));
         } catch (IOException | IllegalArgumentException e) {
             throw new FormatException("bad device properties: " + e.getMessage(), e);
         }
@@ -261,6 +288,21 @@ public record DeviceProperties(Chip chip, int chipRevision, Efuses efuses, boole
             legacy = legacy.security().burnBlockRevision(blockRevision);
         }
         return legacy.security().burnSecureVersion(Integer.parseInt(p.getProperty("efuse.secureVersion", "0")));
+    }
+
+    /** {@code bootloader.flashEncryption} = {@code development} or {@code release}; absent: not configured. */
+    private static Optional<FlashEncryptionConfig> flashEncryption(Properties p) {
+        String mode = p.getProperty(FLASH_ENCRYPTION_KEY);
+        if (mode == null) {
+            return Optional.empty();
+        }
+        if (!mode.equals("development") && !mode.equals("release")) {
+            throw new IllegalArgumentException(FLASH_ENCRYPTION_KEY + " must be development or release, got '"
+                    + mode + "'");
+        }
+        return Optional.of(new FlashEncryptionConfig(mode.equals("release"),
+                Boolean.parseBoolean(p.getProperty(FLASH_ENCRYPTION_KEY + ".aes256", "false")),
+                Boolean.parseBoolean(p.getProperty(FLASH_ENCRYPTION_KEY + ".onlyImageLength", "true"))));
     }
 
     public static DeviceProperties load(Path sidecar) {

@@ -1,5 +1,6 @@
 package dev.flota.flash.device;
 
+import dev.flota.flash.encryption.FlashEncryptionException;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
@@ -11,6 +12,33 @@ import dev.flota.flash.partition.PartitionTable;
 public final class FlashProvisioning {
 
     private FlashProvisioning() {
+    }
+
+    /**
+     * Encrypts a plaintext device in place as the first boot of its bootloader does ({@code properties} must name
+     * {@link DeviceProperties#flashEncryption()}, and {@code CRYPT_CNT} be even): the key (generated when none is
+     * burned), the mode's eFuses, the regions ESP-IDF encrypts, then {@code CRYPT_CNT}. Unlike a boot it needs no app
+     * that verifies (an app partition without a valid image stays raw) and does not boot.
+     *
+     * @return the properties with the eFuses burned
+     * @throws FlashEncryptionException when the pass fails as the bootloader's would (no valid plaintext table, a
+     *                                  bootloader in flash that does not verify, a write-protected counter)
+     */
+    public static DeviceProperties encryptAsFirstBoot(NorFlash flash, DeviceProperties properties) {
+        if (properties.flashEncryption().isEmpty()) {
+            throw new IllegalArgumentException("the properties do not configure flash encryption");
+        }
+        if (properties.flashEncryptionEnabled()) {
+            throw new IllegalArgumentException("flash encryption is already on (CRYPT_CNT odd)");
+        }
+        Device device = Device.of(flash, properties);
+        FirstBootFlashEncryption.Result result = FirstBootFlashEncryption.pass(device,
+                FirstBootFlashEncryption.contents(device, Partition.of("app", Partition.TYPE_APP, 0, 0,
+                        flash.size())));
+        if (result.outcome() != FirstBootFlashEncryption.Outcome.ENCRYPTED) {
+            throw new FlashEncryptionException(dev.flota.flash.EspError.ESP_FAIL, result.message());
+        }
+        return device.properties();
     }
 
     /**

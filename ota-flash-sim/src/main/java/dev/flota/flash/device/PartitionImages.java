@@ -18,12 +18,18 @@ public final class PartitionImages {
     private PartitionImages() {
     }
 
+    /** Reads {@code flash} raw, as on a device without flash encryption. */
     public static ImageVerification verify(NorFlash flash, Partition partition, VerifyOptions options) {
+        return verify(FlashView.raw(flash), partition, options);
+    }
+
+    /** Reads through {@code flash} as {@code esp_partition_read} does: decrypted where the partition is encrypted. */
+    public static ImageVerification verify(FlashView flash, Partition partition, VerifyOptions options) {
         ImageVerifier verifier = ImageVerifier.create(options.partitionSize(partition.size()));
         byte[] buffer = new byte[READ_SIZE];
         for (long offset = 0; offset < partition.size() && verifier.needsMoreInput(); offset += READ_SIZE) {
             int n = (int) Math.min(READ_SIZE, partition.size() - offset);
-            flash.read(partition.offset() + offset, buffer, 0, n);
+            flash.read(partition, partition.offset() + offset, buffer, 0, n);
             verifier.update(ByteBuffer.wrap(buffer, 0, n));
         }
         return verifier.finish();

@@ -4,7 +4,6 @@ import dev.flota.flash.efuse.Efuses;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.image.VerifyOptions;
-import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,8 @@ import dev.flota.flash.secureboot.SignaturePolicy;
  * to the partition table, and checks it (header, segments, checksum, appended SHA-256). When that fails, a chip with
  * the recovery bootloader feature whose eFuse names a recovery offset loads the image there instead ({@code PRIMARY -
  * FAIL}, {@code Loading RECOVERY Bootloader...}). A chip left with neither prints {@code invalid header} and goes no
- * further: it does not boot until the flash is written over its serial port.
+ * further: it does not boot until the flash is written over its serial port. With flash encryption on the ROM reads the
+ * image decrypted, so a plaintext bootloader does not load (spec §1.7).
  */
 final class RomLoader {
 
@@ -40,7 +40,7 @@ final class RomLoader {
     private RomLoader() {
     }
 
-    static Outcome load(NorFlash flash, DeviceProperties properties) {
+    static Outcome load(FlashView flash, DeviceProperties properties) {
         long primary = properties.chip().bootloaderOffset();
         long size = properties.partitionTableOffset() - primary;
         List<String> refused = new ArrayList<>();
@@ -49,7 +49,7 @@ final class RomLoader {
         if (!loaded) {
             long recovery = properties.recoveryBootloaderOffset();
             boolean recoverable = properties.chip().hasRecoveryBootloader() && recovery != 0
-                    && recovery + size <= flash.size();
+                    && recovery + size <= flash.raw().size();
             loaded = recoverable && loads(flash, properties.withEfuses(efuses[0]), efuses, "recovery", recovery, size,
                     refused);
         }
@@ -58,7 +58,7 @@ final class RomLoader {
     }
 
     /** With Secure Boot V2 the image must carry a block an unrevoked eFuse digest trusts (spec §2.2). */
-    private static boolean loads(NorFlash flash, DeviceProperties properties, Efuses[] efuses, String which,
+    private static boolean loads(FlashView flash, DeviceProperties properties, Efuses[] efuses, String which,
             long offset, long size, List<String> refused) {
         Partition region = Partition.of(which + " bootloader", Partition.TYPE_BOOTLOADER, 0, offset, size);
         VerifyOptions options = VerifyOptions.defaults().expectKind(ImageKind.BOOTLOADER);

@@ -39,7 +39,8 @@ final class ImageChecks {
                 && known.properties().equals(properties) && known.modifications() == modifications) {
             return known.result();
         }
-        ImageVerification result = PartitionImages.verify(flash, partition, device.verifyOptions(kind, partition));
+        ImageVerification result = PartitionImages.verify(device.flashView(), partition,
+                device.verifyOptions(kind, partition));
         if (exactReads && flash.modifications() == modifications && !flash.faults().flipsReads()) {
             last = new Verdict(partition, kind, properties, modifications, result);
         }

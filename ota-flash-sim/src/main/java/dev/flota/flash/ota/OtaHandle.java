@@ -2,6 +2,9 @@ package dev.flota.flash.ota;
 
 import dev.flota.flash.EspError;
 import dev.flota.flash.FormatException;
+import dev.flota.flash.device.FlashView;
+import dev.flota.flash.encryption.FlashEncryptionException;
+import dev.flota.flash.encryption.OtaWriteBuffer;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.nor.NorFlash;
@@ -16,6 +19,10 @@ import java.util.Optional;
  * with lazy sector erase (or a partition erased up front), the first-byte magic check, random-offset writes, and at the
  * end verification by the final partition's type and the optional copy to the final partition.
  * {@link #verifyWritten()} lets another thread start that verification while the writes go on.
+ *
+ * <p>With flash encryption on (spec §1.8) writes go out in 16-byte units through {@code esp_partition_write}
+ * (encrypted on an encrypted partition), a tail waits in an {@link OtaWriteBuffer} until the next write or
+ * {@link #end()}, {@link #writeWithOffset} takes 16-byte multiples only, and the image is verified reading decrypted.
  */
 public final class OtaHandle {
 
@@ -31,6 +38,8 @@ public final class OtaHandle {
     private long ownModifications;
     private boolean othersWrote;
     private ReadBackVerifier readBack;
+    private final FlashView view;
+    private final OtaWriteBuffer buffer;
 
     OtaHandle(OtaOperations ota, Partition staging, boolean lazyErase, long erasedUpTo, long wroteSize,
             boolean resumed) {
@@ -42,6 +51,8 @@ public final class OtaHandle {
         this.wroteSize = wroteSize;
         this.resumed = resumed;
         this.ownModifications = ota.device().flash().modifications();
+        this.view = ota.device().flashView();
+        this.buffer = view.encryptionOn() ? new OtaWriteBuffer(wroteSize) : null;
     }
 
     /** The partition being written. */
@@ -53,9 +64,17 @@ public final class OtaHandle {
         return finalPartition;
     }
 
-    /** Bytes written so far ({@code wrote_size}), including a resumed offset. */
+    /**
+     * Bytes written to flash so far ({@code wrote_size}), including a resumed offset; with flash encryption on a
+     * multiple of 16, the tail of the last write still waiting in the buffer not counted.
+     */
     public synchronized long bytesWritten() {
         return wroteSize;
+    }
+
+    /** Bytes taken by {@link #write}: those in flash and those waiting in the 16-byte buffer. */
+    private long accepted() {
+        return wroteSize + (buffer == null ? 0 : buffer.partialBytes());
     }
 
     /** {@code esp_ota_write}: appends {@code data}, erasing sectors as they are first reached. */
@@ -73,9 +92,9 @@ public final class OtaHandle {
         if (length == 0) {
             return;
         }
-        if (wroteSize + length > staging.size()) {
+        if (accepted() + length > staging.size()) {
             throw new OtaException(EspError.ESP_ERR_INVALID_SIZE, String.format(
-                    "writing 0x%x bytes at 0x%x overruns partition '%s' (0x%x bytes)", length, wroteSize,
+                    "writing 0x%x bytes at 0x%x overruns partition '%s' (0x%x bytes)", length, accepted(),
                     staging.label(), staging.size()));
         }
         NorFlash flash = ota.device().flash();
@@ -84,20 +103,41 @@ public final class OtaHandle {
             try {
                 if (lazyErase) {
                     FlashCalls.run(() -> {
-                        while (erasedUpTo < wroteSize + length) {
+                        while (erasedUpTo < accepted() + length) {
                             flash.eraseSector(staging.offset() + erasedUpTo);
                             erasedUpTo += NorFlash.SECTOR_SIZE;
                         }
                     });
                 }
-                if (wroteSize == 0) {
+                if (accepted() == 0) {
                     checkMagic(data);
                 }
-                program(flash, staging.offset() + wroteSize, data, length);
-                wroteSize += length;
+                if (buffer == null) {
+                    program(flash, staging.offset() + wroteSize, data, length);
+                    wroteSize += length;
+                } else {
+                    byte[] bytes = new byte[length];
+                    data.get(bytes);
+                    encryptedCall(() -> buffer.write(bytes, 0, length, this::partitionWrite));
+                    wroteSize = buffer.wroteSize();
+                }
             } finally {
                 ownModifications = flash.modifications();
             }
+        }
+    }
+
+    /** {@code esp_partition_write} at {@code partitionOffset} in the staging partition. */
+    private void partitionWrite(long partitionOffset, byte[] data, int offset, int length) {
+        view.write(staging, staging.offset() + partitionOffset, data, offset, length);
+    }
+
+    /** A write through the encryption block: its flash errors as for any write, its refusals as OTA errors. */
+    private static void encryptedCall(Runnable call) {
+        try {
+            FlashCalls.run(call);
+        } catch (FlashEncryptionException e) {
+            throw new OtaException(e.error(), e.getMessage(), e);
         }
     }
 
@@ -129,7 +169,7 @@ public final class OtaHandle {
                 return;
             }
             if (readBack == null) {
-                readBack = new ReadBackVerifier(ota.device().flash(), staging, kind,
+                readBack = new ReadBackVerifier(view, staging, kind,
                         ota.device().verifyOptions(kind, staging), ota.device().properties());
             }
             verifier = readBack;
@@ -153,7 +193,15 @@ public final class OtaHandle {
                     "0x%x bytes at 0x%x do not fit partition '%s'", data.length, offset, staging.label()));
         }
         othersWrote = true;
-        FlashCalls.run(() -> ota.device().flash().program(staging.offset() + offset, data));
+        if (view.encryptionOn()) {
+            if (data.length % 16 != 0) {
+                throw new OtaException(EspError.ESP_ERR_INVALID_ARG,
+                        "Size should be 16byte aligned for flash encryption case");
+            }
+            encryptedCall(() -> partitionWrite(offset, data, 0, data.length));
+        } else {
+            FlashCalls.run(() -> ota.device().flash().program(staging.offset() + offset, data));
+        }
         wroteSize = Math.max(wroteSize, offset + data.length);
     }
 
@@ -188,7 +236,18 @@ public final class OtaHandle {
         open = false;
         ota.closed(this);
         if (wroteSize == 0) {
-            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "nothing was written");
+            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "nothing was written"
+                    + (buffer != null && buffer.partialBytes() > 0 ? " (under 16 bytes, with flash encryption)" : ""));
+        }
+        if (buffer != null && buffer.partialBytes() > 0) {
+            try {
+                FlashCalls.run(() -> buffer.flush(this::partitionWrite));
+            } catch (OtaException | FlashEncryptionException e) {
+                throw new OtaException(EspError.ESP_ERR_INVALID_STATE, "writing the last 16-byte block failed: "
+                        + e.getMessage(), e);
+            }
+            wroteSize = buffer.wroteSize();
+            ownModifications = ota.device().flash().modifications();
         }
         Optional<ImageVerification> verdict = verify();
         if (finalizeWithCopy) {
@@ -246,7 +305,7 @@ public final class OtaHandle {
             return Optional.of(image);
         } else if (type == Partition.TYPE_PARTITION_TABLE) {
             try {
-                PartitionTable table = PartitionTable.parse(ota.device().flash().read(staging.offset(),
+                PartitionTable table = PartitionTable.parse(view.read(staging, staging.offset(),
                         PartitionTable.MAX_LENGTH));
                 table.verifyFits(ota.device().flash().size());
                 table.verify(finalPartition.offset());
@@ -265,12 +324,12 @@ public final class OtaHandle {
             throw new OtaException(EspError.ESP_ERR_INVALID_SIZE, "final partition '" + finalPartition.label()
                     + "' is larger than staging '" + staging.label() + "'");
         }
-        FlashCalls.run(() -> {
+        encryptedCall(() -> {
             flash.eraseRange(finalPartition.offset(), size);
             byte[] sector = new byte[NorFlash.SECTOR_SIZE];
             for (long offset = 0; offset < size; offset += sector.length) {
-                flash.read(staging.offset() + offset, sector, 0, sector.length);
-                flash.program(finalPartition.offset() + offset, sector);
+                view.read(staging, staging.offset() + offset, sector, 0, sector.length);
+                view.write(finalPartition, finalPartition.offset() + offset, sector);
             }
         });
     }

@@ -65,7 +65,7 @@ public final class OtaOperations {
      * magic byte is not there.
      */
     public Optional<BootloaderDescription> getBootloaderDescription() {
-        byte[] descriptor = device.flash().read(device.chip().bootloaderOffset() + AppDescription.IMAGE_OFFSET,
+        byte[] descriptor = device.flashView().read(device.chip().bootloaderOffset() + AppDescription.IMAGE_OFFSET,
                 BootloaderDescription.SIZE);
         return BootloaderDescription.isPresent(descriptor, 0) ? Optional.of(BootloaderDescription.parse(descriptor, 0))
                 : Optional.empty();
@@ -129,6 +129,10 @@ public final class OtaOperations {
             throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "resume offset 0x" + Long.toHexString(offset)
                     + " is outside partition '" + partition.label() + "'");
         }
+        if (device.flashView().encryptionOn() && offset % 16 != 0) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "resume offset 0x" + Long.toHexString(offset)
+                    + " is not 16-byte aligned, as flash encryption needs");
+        }
         boolean lazy = eraseSize == OTA_WITH_SEQUENTIAL_WRITES;
         long erasedUpTo = lazy ? alignUp(offset) : partition.size();
         OtaHandle handle = new OtaHandle(this, partition, lazy, erasedUpTo, offset, true);
@@ -175,9 +179,9 @@ public final class OtaOperations {
             throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "slot " + slot + " is beyond the " + count
                     + " OTA slots");
         }
-        OtaData before = OtadataFlash.read(device.flash(), otadataPartition);
+        OtaData before = OtadataFlash.read(device.flashView(), otadataPartition);
         OtaData after = before.afterSetBoot(slot, count, device.properties().rollback());
-        FlashCalls.run(() -> OtadataFlash.writeChanges(device.flash(), otadataPartition, before, after));
+        FlashCalls.run(() -> OtadataFlash.writeChanges(device.flashView(), otadataPartition, before, after));
     }
 
     /**
@@ -217,7 +221,7 @@ public final class OtaOperations {
             }
             SignaturePolicy policy = SignaturePolicy.efuse(p.effectiveSecureBootScheme(),
                     List.of(slots.get(other).get()), SignatureSector.MAX_BLOCKS).ignoringStoredImageDigest();
-            otherVerifies = PartitionImages.verify(device.flash(), running, device.verifyOptions(ImageKind.APP,
+            otherVerifies = PartitionImages.verify(device.flashView(), running, device.verifyOptions(ImageKind.APP,
                     running).signaturePolicy(policy)).valid() && bootloaderVerifies(p, policy);
         }
         if (!otherVerifies) {
@@ -235,7 +239,7 @@ public final class OtaOperations {
         long offset = device.chip().bootloaderOffset();
         Partition region = Partition.of("bootloader", Partition.TYPE_BOOTLOADER, 0, offset,
                 p.partitionTableOffset() - offset);
-        return PartitionImages.verify(device.flash(), region, VerifyOptions.defaults().expectKind(
+        return PartitionImages.verify(device.flashView(), region, VerifyOptions.defaults().expectKind(
                 ImageKind.BOOTLOADER).signaturePolicy(policy)).valid();
     }
 
@@ -262,7 +266,7 @@ public final class OtaOperations {
         if (otadata.isEmpty() || table.otaSlotCount() == 0) {
             return fallback;
         }
-        OptionalInt slot = OtadataFlash.read(device.flash(), otadata.get()).bootSlot(table.otaSlotCount());
+        OptionalInt slot = OtadataFlash.read(device.flashView(), otadata.get()).bootSlot(table.otaSlotCount());
         return slot.isPresent() ? table.otaApp(slot.getAsInt()) : fallback;
     }
 
@@ -275,7 +279,7 @@ public final class OtaOperations {
         PartitionTable table = table();
         Partition otadata = table.otadata().orElseThrow(() -> new OtaException(EspError.ESP_ERR_NOT_FOUND,
                 "no otadata partition"));
-        OtaData data = OtadataFlash.read(device.flash(), otadata);
+        OtaData data = OtadataFlash.read(device.flashView(), otadata);
         int slot = partition.otaSlot().orElseThrow();
         for (OtaSelectEntry entry : data.entries()) {
             if (entry.crcValid() && entry.seq() != 0xFFFFFFFFL && slotOf(entry, table.otaSlotCount()) == slot) {
@@ -295,7 +299,7 @@ public final class OtaOperations {
         if (otadata.isEmpty() || table.otaSlotCount() == 0) {
             return Optional.empty();
         }
-        OtaData data = OtadataFlash.read(device.flash(), otadata.get());
+        OtaData data = OtadataFlash.read(device.flashView(), otadata.get());
         OtaSelectEntry oldest = null;
         for (OtaSelectEntry entry : data.entries()) {
             boolean invalidState = entry.state() == OtaImgState.INVALID.raw()
@@ -309,7 +313,7 @@ public final class OtaOperations {
             return Optional.empty();
         }
         return table.otaApp(slotOf(oldest, table.otaSlotCount())).filter(p -> PartitionImages.verify(
-                device.flash(), p, device.verifyOptions(ImageKind.APP, p)).valid());
+                device.flashView(), p, device.verifyOptions(ImageKind.APP, p)).valid());
     }
 
     /**
@@ -320,14 +324,14 @@ public final class OtaOperations {
         PartitionTable table = table();
         Partition otadata = table.otadata().orElseThrow(() -> new OtaException(EspError.ESP_FAIL,
                 "no otadata partition"));
-        OtaData data = OtadataFlash.read(device.flash(), otadata);
+        OtaData data = OtadataFlash.read(device.flashView(), otadata);
         int active = data.activeEntry();
         if (active < 0 || table.otaSlotCount() == 0) {
             throw new OtaException(EspError.ESP_FAIL, "running firmware is factory: nothing to confirm");
         }
         OtaSelectEntry entry = data.entry(active);
         if (entry.state() != OtaImgState.VALID.raw()) {
-            FlashCalls.run(() -> OtadataFlash.writeEntry(device.flash(), otadata, active,
+            FlashCalls.run(() -> OtadataFlash.writeEntry(device.flashView(), otadata, active,
                     entry.rewritten(entry.seq(), OtaImgState.VALID)));
         }
         if (device.properties().antiRollback()) {
@@ -344,13 +348,13 @@ public final class OtaOperations {
         PartitionTable table = table();
         Partition otadata = table.otadata().orElseThrow(() -> new OtaException(EspError.ESP_ERR_OTA_ROLLBACK_FAILED,
                 "no otadata partition"));
-        OtaData data = OtadataFlash.read(device.flash(), otadata);
+        OtaData data = OtadataFlash.read(device.flashView(), otadata);
         int active = data.activeEntry();
         if (active < 0 || !rollbackIsPossible(table, data, active)) {
             throw new OtaException(EspError.ESP_ERR_OTA_ROLLBACK_FAILED, "no other app to roll back to");
         }
         OtaSelectEntry entry = data.entry(active);
-        FlashCalls.run(() -> OtadataFlash.writeEntry(device.flash(), otadata, active,
+        FlashCalls.run(() -> OtadataFlash.writeEntry(device.flashView(), otadata, active,
                 entry.rewritten(entry.seq(), OtaImgState.INVALID)));
         device.reboot();
     }
@@ -401,7 +405,7 @@ public final class OtaOperations {
         if (otadata.isEmpty() || table.otaSlotCount() == 0) {
             return;
         }
-        OtaData data = OtadataFlash.read(device.flash(), otadata.get());
+        OtaData data = OtadataFlash.read(device.flashView(), otadata.get());
         int active = data.activeEntry();
         if (active < 0) {
             return;
@@ -425,7 +429,7 @@ public final class OtaOperations {
     }
 
     private boolean bootable(Partition partition) {
-        ImageVerification image = PartitionImages.verify(device.flash(), partition,
+        ImageVerification image = PartitionImages.verify(device.flashView(), partition,
                 device.verifyOptions(ImageKind.APP, partition));
         return image.valid() && (!device.properties().antiRollback() || image.appDescription()
                 .map(AppDescription::secureVersion).orElse(0L) >= device.properties().efuseSecureVersion());

@@ -1,6 +1,7 @@
 package dev.flota.flash.ota;
 
 import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashView;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.image.ImageVerifier;
@@ -23,6 +24,7 @@ final class ReadBackVerifier {
     private static final int READ_SIZE = 64 * 1024;
 
     private final NorFlash flash;
+    private final FlashView view;
     private final Partition partition;
     private final ImageKind kind;
     private final DeviceProperties properties;
@@ -30,9 +32,10 @@ final class ReadBackVerifier {
     private long readUpTo;
     private boolean broken;
 
-    ReadBackVerifier(NorFlash flash, Partition partition, ImageKind kind, VerifyOptions options,
+    ReadBackVerifier(FlashView view, Partition partition, ImageKind kind, VerifyOptions options,
             DeviceProperties properties) {
-        this.flash = flash;
+        this.view = view;
+        this.flash = view.raw();
         this.partition = partition;
         this.kind = kind;
         this.properties = properties;
@@ -49,7 +52,7 @@ final class ReadBackVerifier {
                     return;
                 }
                 int n = (int) Math.min(READ_SIZE, end - readUpTo);
-                flash.read(partition.offset() + readUpTo, buffer, 0, n);
+                view.read(partition, partition.offset() + readUpTo, buffer, 0, n);
                 verifier.update(ByteBuffer.wrap(buffer, 0, n));
                 readUpTo += n;
             }

@@ -56,7 +56,7 @@ final class SimulatedResumption implements OtaResumption {
             throw new TargetException(EspError.ESP_ERR_INVALID_SIZE, length + " bytes at " + offset
                     + " are outside partition '" + partition.label() + "'");
         }
-        return SimulatedTarget.call(() -> device.flash().read(partition.offset() + offset, length));
+        return SimulatedTarget.call(() -> device.flashView().read(partition, partition.offset() + offset, length));
     }
 
     /** An NVS call, its format errors as {@link TargetException}s and flash errors as for every simulator call. */

@@ -108,7 +108,7 @@ public final class SimulatedTarget implements OtaTarget {
 
     @Override
     public ImageVerification verifySignature(Partition partition, ImageKind kind, SecureBootKey key) {
-        return call(() -> PartitionImages.verify(device.flash(), partition, device.verifyOptions(kind, partition)
+        return call(() -> PartitionImages.verify(device.flashView(), partition, device.verifyOptions(kind, partition)
                 .signaturePolicy(SignaturePolicy.signedOnUpdate(key))));
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.bench.Json;
 import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashEncryptionMode;
 import dev.flota.flash.efuse.EfuseField;
 import dev.flota.flash.efuse.Efuses;
 import dev.flota.flash.efuse.SecurityEfuses;
@@ -63,6 +64,9 @@ final class EfuseJson {
         encryption.put("cryptCntField", efuses.layout().cryptCntField());
         encryption.put("cryptCnt", security.cryptCnt());
         encryption.put("enabled", security.flashEncryptionEnabled());
+        encryption.put("mode", FlashEncryptionMode.of(efuses).name());
+        encryption.put("bootloaderConfig", properties.flashEncryption().map(c -> c.release() ? "release"
+                : "development").orElse(null));
         encryption.put("keyBurned", security.flashEncryptionKey().isPresent());
         efuses.layout().field("FLASH_CRYPT_CONFIG").ifPresent(f -> encryption.put("flashCryptConfig",
                 security.flashCryptConfig()));

@@ -5,6 +5,8 @@ import dev.flota.bench.CliFiles;
 import dev.flota.bench.UsageException;
 import dev.flota.flash.FormatException;
 import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashEncryptionConfig;
+import dev.flota.flash.encryption.FlashEncryptionException;
 import dev.flota.flash.device.FlashProvisioning;
 import dev.flota.flash.efuse.EfuseException;
 import dev.flota.flash.efuse.Efuses;
@@ -87,9 +89,11 @@ final class FlashCreateCommand implements Callable<Integer> {
             + "of esp_flash_encryption_set_release_mode (Secure Download Mode where the chip has it)")
     boolean release;
 
-    @Option(names = "--flash-encryption-key", paramLabel = "KEY.bin", description = "burn this espsecure key file "
-            + "into the flash-encryption key eFuses (32 bytes: XTS-AES-128 or ESP32 AES-256; 64 bytes: XTS-AES-256 on "
-            + "esp32s2/s3/p4). The eFuses only: the flash is not encrypted yet and the counter is not burned")
+    @Option(names = "--flash-encryption-key", paramLabel = "KEY.bin", description = "flash encryption with this "
+            + "espsecure key file (32 bytes: XTS-AES-128 or ESP32 AES-256; 64 bytes: XTS-AES-256 on esp32s2/s3/p4), "
+            + "as the first boot of a device flashed in plaintext leaves it: the key burned, the regions ESP-IDF "
+            + "encrypts encrypted, CRYPT_CNT burned (one bit; all with --release) and the bootloader configured "
+            + "for flash encryption in that mode")
     Path flashEncryptionKey;
 
     @Option(names = "--flash-crypt-conf", paramLabel = "N", description = "ESP32 FLASH_CRYPT_CONFIG (default 0xF "
@@ -140,7 +144,14 @@ final class FlashCreateCommand implements Callable<Integer> {
         try (FlashStorage storage = FlashStorage.file(file, bytes)) {
             NorFlash flash = NorFlash.create(storage, FlashFiles.config());
             FlashProvisioning.provision(flash, table, tableOffset, app);
+            if (flashEncryptionKey != null) {
+                properties = FlashProvisioning.encryptAsFirstBoot(flash, properties.withFlashEncryption(release
+                        ? FlashEncryptionConfig.releaseMode() : FlashEncryptionConfig.developmentMode()));
+            }
             flash.flush();
+        } catch (FlashEncryptionException e) {
+            spec.commandLine().getErr().println("error: flash encryption: " + e.getMessage());
+            return 1;
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 1;

@@ -8,6 +8,7 @@ import dev.flota.bench.JsonOption;
 import dev.flota.flash.FormatException;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashView;
 import dev.flota.flash.device.OtadataFlash;
 import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.ImageKind;
@@ -42,9 +43,11 @@ final class FlashInfoCommand implements Callable<Integer> {
         try (FlashFiles.Opened opened = file.open()) {
             NorFlash flash = opened.flash();
             DeviceProperties properties = opened.properties();
+            Device device = Device.of(flash, properties);
+            FlashView view = device.flashView();
             PartitionTable.ParseReport report;
             try {
-                report = PartitionTable.inspect(flash.read(properties.partitionTableOffset(),
+                report = PartitionTable.inspect(view.read(properties.partitionTableOffset(),
                         PartitionTable.MAX_LENGTH));
             } catch (FormatException e) {
                 spec.commandLine().getErr().println("error: partition table at 0x"
@@ -52,7 +55,6 @@ final class FlashInfoCommand implements Callable<Integer> {
                 return 1;
             }
             PartitionTable table = report.table();
-            Device device = Device.of(flash, properties);
             ObjectNode root = Json.object();
             root.put("chip", properties.chip().esptoolName());
             root.put("chipRevision", properties.chipRevision() / 100 + "." + properties.chipRevision() % 100);
@@ -64,14 +66,15 @@ final class FlashInfoCommand implements Callable<Integer> {
             root.set("partitions", FormatJson.partitionTable(table, report.md5()).get("partitions"));
             ObjectNode otadata = root.putObject("otadata");
             table.otadata().ifPresentOrElse(p -> otadata.set("entries",
-                    FormatJson.otadataEntries(OtadataFlash.read(flash, p))), () -> otadata.putNull("entries"));
+                    FormatJson.otadataEntries(OtadataFlash.read(view, p))), () -> otadata.putNull("entries"));
             String boot = wouldBoot(flash, properties);
             root.put("boot", boot);
             root.put("running", properties.runningPartition().orElse(null));
             ArrayNode apps = root.putArray("apps");
             for (Partition p : table.partitions()) {
                 if (p.type() == Partition.TYPE_APP) {
-                    ImageVerification image = PartitionImages.verify(flash, p, device.verifyOptions(ImageKind.APP, p));
+                    ImageVerification image = PartitionImages.verify(view, p,
+                            device.verifyOptions(ImageKind.APP, p));
                     ObjectNode app = apps.addObject().put("label", p.label()).put("valid", image.valid());
                     app.set("appDescription", image.appDescription().map(FormatJson::appDescription).orElse(null));
                     ArrayNode errors = app.putArray("errors");
@@ -114,7 +117,7 @@ final class FlashInfoCommand implements Callable<Integer> {
             line.append("off");
         }
         com.fasterxml.jackson.databind.JsonNode fe = security.get("flashEncryption");
-        line.append("; flash encryption ").append(fe.get("enabled").asBoolean() ? "on" : "off").append(" (")
+        line.append("; flash encryption ").append(fe.get("mode").asText()).append(" (")
                 .append(fe.get("cryptCntField").asText()).append(' ').append(fe.get("cryptCnt").asInt())
                 .append(fe.get("keyBurned").asBoolean() ? ", key burned" : ", no key").append(")");
         line.append("; download mode ").append(security.get("downloadMode").asText());

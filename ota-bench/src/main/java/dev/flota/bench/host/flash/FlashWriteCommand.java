@@ -2,11 +2,15 @@ package dev.flota.bench.host.flash;
 
 import dev.flota.bench.CliFiles;
 import dev.flota.bench.UsageException;
+import dev.flota.flash.device.Device;
 import dev.flota.flash.device.DeviceProperties;
+import dev.flota.flash.device.FlashView;
+import dev.flota.flash.image.Chip;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,13 +35,30 @@ final class FlashWriteCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "IMAGE", description = "the bytes to write")
     Path image;
 
+    @Option(names = "--encrypt", description = "as esptool write-flash --encrypt: on a device with flash encryption "
+            + "on, the device encrypts the bytes (padded with 0xFF to 32 bytes on esp32, 16 elsewhere); without it "
+            + "they are written raw, as plaintext an encrypted device reads as garbage")
+    boolean encrypt;
+
     @Override
     public Integer call() {
         byte[] bytes = CliFiles.read(image);
         try (FlashFiles.Opened opened = file.open()) {
             NorFlash flash = opened.flash();
             DeviceProperties properties = opened.properties();
-            Partition partition = PartitionTable.parse(flash.read(properties.partitionTableOffset(),
+            FlashView view = Device.of(flash, properties).flashView();
+            if (encrypt && !view.encryptionOn()) {
+                throw new UsageException("--encrypt: flash encryption is not on in " + file.path());
+            }
+            String noEncryptedDownload = properties.chip() == Chip.ESP32 ? "DISABLE_DL_ENCRYPT"
+                    : "DIS_DOWNLOAD_MANUAL_ENCRYPT";
+            if (encrypt && properties.efuses().layout().field(noEncryptedDownload).isPresent()
+                    && properties.efuses().isSet(noEncryptedDownload)) {
+                spec.commandLine().getErr().println("error: --encrypt: " + noEncryptedDownload + " is burned (release "
+                        + "mode): only pre-encrypted ciphertext can be written");
+                return 1;
+            }
+            Partition partition = PartitionTable.parse(view.read(properties.partitionTableOffset(),
                     PartitionTable.MAX_LENGTH)).find(label).orElseThrow(() -> new UsageException(
                             "no partition '" + label + "' in the table of " + file.path()));
             if (bytes.length > partition.size()) {
@@ -46,7 +67,17 @@ final class FlashWriteCommand implements Callable<Integer> {
                 return 1;
             }
             flash.eraseRange(partition.offset(), partition.size());
-            flash.program(partition.offset(), bytes);
+            if (encrypt) {
+                int align = properties.chip() == Chip.ESP32 ? 32 : 16;
+                byte[] padded = Arrays.copyOf(bytes, (bytes.length + align - 1) / align * align);
+                Arrays.fill(padded, bytes.length, padded.length, (byte) 0xFF);
+                if (padded.length > partition.size()) {
+                    padded = Arrays.copyOf(padded, (int) partition.size());
+                }
+                view.encryptedFlash().orElseThrow().write(partition.offset(), padded);
+            } else {
+                flash.program(partition.offset(), bytes);
+            }
             opened.save(properties);
             spec.commandLine().getOut().printf("Wrote %d bytes into '%s' at 0x%x%n", bytes.length, label,
                     partition.offset());
