@@ -41,11 +41,11 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
 
     /** What one scenario showed. */
     record Outcome(MatrixScenario scenario, int runs, int cuts, int failures, long served, long allowance,
-            long clientWasted, long engineWasted, String finalVersion, Duration took) {
+            long clientWasted, long engineWasted, String finalVersion, Duration took, boolean journalUsed) {
 
         Outcome took(Duration value) {
             return new Outcome(scenario, runs, cuts, failures, served, allowance, clientWasted, engineWasted,
-                    finalVersion, value);
+                    finalVersion, value, journalUsed);
         }
 
         long serverWasted() {
@@ -80,6 +80,7 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
             long forced = 0;
             long carried = 0;
             OtaEvent.Finished finished = null;
+            boolean journalUsed = false;
             int run = 0;
             while (finished == null) {
                 assertThat(run++).as("%s: runs", this).isLessThan(MAX_RUNS);
@@ -91,6 +92,7 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
                 forced += images.replacement() == null ? forcedByRestart(events) : 0;
                 if (events.get(events.size() - 1) instanceof OtaEvent.Finished f) {
                     finished = f;
+                    journalUsed = events.stream().anyMatch(OtaEvent.Resumed.class::isInstance);
                 } else {
                     boolean cutNow = device.flash().isPowerLost();
                     cuts += cutNow ? 1 : 0;
@@ -117,7 +119,7 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
             }
             return new Outcome(this, run, cuts, failures, served, allowance,
                     clientFetched - images.finalImage().length, finished == null ? -1 : finished.bytesWasted(),
-                    device.lastBoot().appDescription().orElseThrow().version(), Duration.ZERO);
+                    device.lastBoot().appDescription().orElseThrow().version(), Duration.ZERO, journalUsed);
         }
     }
 

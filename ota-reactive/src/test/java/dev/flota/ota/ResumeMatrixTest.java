@@ -169,8 +169,12 @@ class ResumeMatrixTest {
             return; // cut after the boot switch, before Finished: no count to compare
         }
         assertThat(o.engineWasted()).as("%s: the engine's bytesWasted against what it received beyond the image", s)
-                .isLessThanOrEqualTo(o.clientWasted())
-                .isGreaterThanOrEqualTo(o.clientWasted() - o.cuts() * MatrixScenario.UNCOUNTED_PER_CUT);
+                .isLessThanOrEqualTo(o.clientWasted());
+        if (o.journalUsed() || o.runs() == 1) {
+            // earlier runs' waste reaches the last run through the journal only (a discarded one takes it along)
+            assertThat(o.engineWasted()).as("%s: bytesWasted less what cuts lost after their last commit", s)
+                    .isGreaterThanOrEqualTo(o.clientWasted() - o.cuts() * MatrixScenario.UNCOUNTED_PER_CUT);
+        }
         if (o.runs() == 1) {
             assertThat(o.engineWasted()).as("%s: one run counts exactly what it received twice", s)
                     .isEqualTo(o.clientWasted());
