@@ -4,6 +4,8 @@ import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.ota.encrypted.EncryptedImageHeader;
+import dev.flota.ota.pipeline.ImageInspection;
+import dev.flota.ota.target.OtaResumption;
 import dev.flota.ota.target.OtaTarget;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,11 @@ import reactor.core.Disposable;
  * connects and reads nothing more; {@link #getImgDesc()} reads just the image's first bytes, before anything is
  * erased; each {@link #perform()} reads and writes one chunk; {@link #finish()} verifies the image and switches the
  * boot partition, exactly as {@code esp_https_ota_finish} does; {@link #abort()} leaves the boot partition as it was.
+ * With {@link HttpsOta#resume(boolean)} it is {@code ota_resumption}: {@code begin} continues from the journal in
+ * the device's NVS partition when it fits the flash and the image (the state ESP-IDF calls RESUME), as
+ * {@link HttpsOta#update(OtaTarget)} does; {@link #getImgDesc()} then reads the descriptor back from the staging
+ * partition, and {@link #getImageLenRead()} counts from the resumed offset. {@link #abort()} keeps the journal, as
+ * {@code esp_https_ota_abort} leaves the app's NVS alone, so a later {@code begin} continues.
  * The calls block (never call them on an event loop).
  */
 public final class EspHttpsOtaHandle {
@@ -40,6 +47,7 @@ public final class EspHttpsOtaHandle {
     private boolean performed;
     private int connectedStatus = -1;
     private long httpImageSize = -1;
+    private long resumedAt;
     private long written;
     private int writes;
 
@@ -82,6 +90,11 @@ public final class EspHttpsOtaHandle {
             throw new OtaException(OtaError.FAIL, "partition '" + partitions.finalPartition().label()
                     + "' does not take an " + wanted.name().toLowerCase() + " image: it has no "
                     + wanted.name().toLowerCase() + " description to read");
+        }
+        if (resumedAt > 0) {
+            OtaResumption resumption = target.resumption().orElseThrow();
+            return ImageInspection.describe(wanted, resumption.read(partitions.staging(), 0,
+                    ImageInspection.headerBytes(wanted)));
         }
         steps.readHeader();
         return (OtaEvent.ImageDescriptionRead) await(e -> e instanceof OtaEvent.ImageDescriptionRead);
@@ -135,9 +148,12 @@ public final class EspHttpsOtaHandle {
         cancel();
     }
 
-    /** {@code esp_https_ota_get_image_len_read}: bytes written to flash; -1 before the first perform. */
+    /**
+     * {@code esp_https_ota_get_image_len_read}: bytes of the image on flash, a resumed update's offset included; -1
+     * before the first perform of an update that started at byte 0.
+     */
     public synchronized long getImageLenRead() {
-        return performed ? written : -1;
+        return performed || resumedAt > 0 ? written : -1;
     }
 
     /**
@@ -167,11 +183,17 @@ public final class EspHttpsOtaHandle {
 
     private synchronized void onEvent(OtaEvent event) {
         events.add(event);
-        if (event instanceof OtaEvent.Connected connected) {
+        if (event instanceof OtaEvent.Resumed resumed) {
+            resumedAt = resumed.offset();
+            written = resumedAt;
+        } else if (event instanceof OtaEvent.ResumeDiscarded) {
+            resumedAt = 0;
+            written = 0;
+        } else if (event instanceof OtaEvent.Connected connected) {
             connectedStatus = connected.status();
             httpImageSize = connected.imageSize();
         } else if (event instanceof OtaEvent.FlashWritten flash) {
-            written = flash.cumulativeBytes();
+            written = resumedAt + flash.cumulativeBytes();
             writes++;
         }
         notifyAll();

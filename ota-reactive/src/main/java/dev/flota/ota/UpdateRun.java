@@ -145,8 +145,7 @@ final class UpdateRun {
 
     private Mono<Void> attempt() {
         UpdatePartitions partitions = UpdatePartitions.of(settings.flash(), target);
-        Optional<OtaResumption> resumption = settings.flash().resume() && steps == null ? target.resumption()
-                : Optional.empty();
+        Optional<OtaResumption> resumption = settings.flash().resume() ? target.resumption() : Optional.empty();
         if (resumption.isEmpty()) {
             return attempt(partitions, null, null);
         }
@@ -186,7 +185,10 @@ final class UpdateRun {
         }
         int maxBuffered = settings.buffering().maxBufferedBytes();
         int slice = Math.min(MAX_SLICE, maxBuffered / 2);
-        Flux<ByteBuffer> fetched = steps == null ? current.fetch(fetchOffset) : steps.reads(current.fetch(0));
+        Flux<ByteBuffer> fetched = current.fetch(fetchOffset);
+        if (steps != null) {
+            fetched = steps.reads(fetched);
+        }
         byte[] header = new byte[EncryptedImageHeader.SIZE];
         AtomicInteger headerFill = new AtomicInteger();
         if (settings.image().decrypts() && resumed == null && resumption != null) {
@@ -262,10 +264,8 @@ final class UpdateRun {
                 emit.accept(new OtaEvent.BootPartitionUpdated(finalPartition.isOtaApp() ? staging.label()
                         : finalPartition.label(), finalPartition.subtype()));
             }
-            if (journal != null) {
-                // only now: a cut before the boot switch resumes from the journal instead of fetching it all again
-                JournalWriter.clear(journalStore);
-            }
+            // only now: a reset between clearing and the switch would boot the old app with no journal left
+            clearJournal();
             emit.accept(new OtaEvent.Finished(written.get(), ledger.finish(fetcher.imageSize()), peakBuffered));
         }).subscribeOn(settings.flash().scheduler());
     }

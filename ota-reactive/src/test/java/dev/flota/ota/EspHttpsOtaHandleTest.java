@@ -9,13 +9,28 @@ import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
 import dev.flota.ota.sim.SimulatedTarget;
+import dev.flota.ota.encrypted.DecryptionKey;
+import dev.flota.ota.encrypted.EccDecryptionKey;
+import dev.flota.ota.encrypted.EncryptionKey;
+import dev.flota.ota.encrypted.ImageEncryptor;
+import dev.flota.ota.server.ImageServer;
+import dev.flota.ota.server.RunningImageServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The ESP-style imperative calls, with the semantics of esp_https_ota's begin/perform/finish/abort. */
 class EspHttpsOtaHandleTest {
+
+    @TempDir
+    Path dir;
 
     private static Device device() {
         return TestDevices.device(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")), false);
@@ -180,5 +195,63 @@ class EspHttpsOtaHandleTest {
                     e -> assertThat(e.error()).isEqualTo(OtaError.INVALID_STATE));
             assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
         }
+    }
+
+    /**
+     * {@code ota_resumption} through the handle: a first begin/perform cut by an abort, a reboot, then a second
+     * begin continues from the journal (state RESUME), reads the descriptor back from flash and fetches only the
+     * rest.
+     */
+    @ParameterizedTest(name = "encrypted {0}")
+    @ValueSource(booleans = {false, true})
+    void beginWithResumeContinuesFromTheJournal(boolean encrypted) throws IOException {
+        byte[] image = TestImages.app(Chip.ESP32_C3, "2.0", 100_000);
+        EccDecryptionKey key = DecryptionKey.fromHmacKey(new byte[32]);
+        byte[] served = encrypted ? ImageEncryptor.encrypt(image, EncryptionKey.forDevice(key)) : image;
+        Files.write(dir.resolve("app.bin"), served);
+        Device device = device();
+        try (RunningImageServer first = ImageServer.create().directory(dir).host("127.0.0.1").port(0).bindNow();
+                RunningImageServer second = ImageServer.create().directory(dir).host("127.0.0.1").port(0)
+                        .bindNow()) {
+            EspHttpsOtaHandle cut = resumable(first.url("app.bin"), encrypted, key).begin(SimulatedTarget.of(device));
+            assertThat(cut.events()).noneMatch(OtaEvent.Resumed.class::isInstance);
+            while (cut.getImageLenRead() < 40_000) {
+                assertThat(cut.perform()).isEqualTo(EspHttpsOtaHandle.Progress.IN_PROGRESS);
+            }
+            long cutAt = cut.getImageLenRead();
+            cut.abort();
+            assertThat(ResumeTest.journal(device)).as("abort keeps the journal").containsKey("nvs_ota_wr_len");
+            assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
+
+            EspHttpsOtaHandle ota = resumable(second.url("app.bin"), encrypted, key).begin(SimulatedTarget.of(device));
+            OtaEvent.Resumed resumed = ota.events().stream().filter(OtaEvent.Resumed.class::isInstance)
+                    .map(OtaEvent.Resumed.class::cast).findFirst().orElseThrow(() -> new AssertionError(
+                            "begin did not resume: " + ota.events()));
+            assertThat(resumed.offset()).isPositive().isLessThanOrEqualTo(cutAt).isGreaterThan(cutAt - 8192);
+            assertThat(ota.getImageLenRead()).as("RESUME counts the offset before any perform")
+                    .isEqualTo(resumed.offset());
+            assertThat(ota.getImageSize()).isEqualTo(image.length);
+            assertThat(ota.getImgDesc().version()).as("read back from ota_0").isEqualTo("2.0");
+            assertThat(ota.events()).noneMatch(e -> e instanceof OtaEvent.FlashWritten);
+            long before = ota.getImageLenRead();
+            while (ota.perform() == EspHttpsOtaHandle.Progress.IN_PROGRESS) {
+                assertThat(ota.getImageLenRead()).isGreaterThan(before);
+                before = ota.getImageLenRead();
+            }
+            assertThat(ota.getImageLenRead()).isEqualTo(image.length);
+            assertThat(ota.isCompleteDataReceived()).isTrue();
+            ota.finish();
+            assertThat(second.requests().bodyBytes()).as("the second begin fetched only the rest")
+                    .isEqualTo(served.length - resumed.fetchOffset());
+        }
+        assertThat(ResumeTest.journal(device)).as("cleared on success").isEmpty();
+        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        Partition ota0 = device.partitionTable().find("ota_0").orElseThrow();
+        assertThat(device.flash().read(ota0.offset(), image.length)).isEqualTo(image);
+    }
+
+    private static HttpsOta resumable(String url, boolean encrypted, EccDecryptionKey key) {
+        HttpsOta ota = HttpsOta.create().url(url).allowHttp(true).resume(true).resumeJournalInterval(4096);
+        return encrypted ? ota.decryptionKey(key) : ota;
     }
 }

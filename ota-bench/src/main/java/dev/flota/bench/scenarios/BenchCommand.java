@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks and scale scenarios.",
         subcommands = {SingleBenchCommand.class, FleetBenchCommand.class, FaultsBenchCommand.class,
-                DevicesBenchCommand.class, ServerBenchCommand.class, SerialBenchCommand.class, BenchMergeCommand.class})
+                DevicesBenchCommand.class, ServerBenchCommand.class, SerialBenchCommand.class, BenchMergeCommand.class,
+                ProfileBenchCommand.class})
 public final class BenchCommand {
 }

@@ -24,6 +24,7 @@ import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
 import dev.flota.ota.sim.SimulatedTarget;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +46,9 @@ import reactor.core.publisher.Mono;
  * {@code bench fleet}: N simulated devices update concurrently from one HTTPS server with a pre-encrypted image and
  * 64 KiB partial download, all sharing one {@link BufferBudget} ({@code --fleet-buffer}); reports aggregate
  * throughput, update-time percentiles, peak heap and the bytes each update held between the network and the flash.
- * {@code --shard i/n} runs one part of the fleet for {@code bench merge}.
+ * In the same run, a raw Reactor Netty fleet of the same size fetches the same bytes from the same server with the same
+ * TLS and requests and discards them ({@code ratioToRawFleet}); each side's CPU seconds per GiB is the client's, the
+ * server running in a child JVM. {@code --shard i/n} runs one part of the fleet for {@code bench merge}.
  */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
         description = "N devices update concurrently (pre-encrypted image, HTTPS, 64 KiB partial download).")
@@ -77,6 +80,16 @@ final class FleetBenchCommand implements Callable<Integer> {
     @Option(names = "--shard", defaultValue = "1/1", paramLabel = "i/n", description = "run part i of n of the fleet")
     String shard;
 
+    @Option(names = "--server", defaultValue = "child", paramLabel = "child|in-process",
+            description = "Flota's image server in a child JVM, so CPU figures are the client's alone (default), or "
+                    + "in this JVM (CPU figures then include the server)")
+    String server;
+
+    @Option(names = "--warmup-devices", defaultValue = "200",
+            description = "an unmeasured fleet of this many devices first, for Flota and the reference "
+                    + "(default ${DEFAULT-VALUE}, at most the fleet)")
+    int warmupDevices;
+
     @Mixin
     BenchOutput output;
 
@@ -85,40 +98,170 @@ final class FleetBenchCommand implements Callable<Integer> {
         int[] part = Shards.parse(shard);
         int mine = Shards.size(devices, part[0], part[1]);
         long size = ByteSize.parseInt(imageSize);
+        int request = ByteSize.parseInt(requestSize);
         BufferBudget budget;
         try {
             budget = BufferBudget.of(ByteSize.parse(fleetBuffer));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--fleet-buffer " + fleetBuffer + ": " + e.getMessage());
         }
+        if (!server.equals("child") && !server.equals("in-process")) {
+            throw new UsageException("--server is child or in-process, not " + server);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("flota-fleet");
+        Path served = Files.createDirectories(dir.resolve("www"));
         try {
             EccDecryptionKey key = DecryptionKey.fromHmacKey(new byte[32]);
             byte[] image = BenchFleet.app("2.0.0", size);
-            Files.write(dir.resolve("fw.enc.bin"), ImageEncryptor.encrypt(image, EncryptionKey.forDevice(key)));
+            Files.write(served.resolve("fw.enc.bin"), ImageEncryptor.encrypt(image, EncryptionKey.forDevice(key)));
+            long encryptedBytes = Files.size(served.resolve("fw.enc.bin"));
             SelfSignedCertificates tls = SelfSignedCertificates.generate();
+            SelfSignedCertificates.PemFiles pems = tls.writeTo(dir.resolve("tls"));
             EncryptedImages.warmUp();
-            try (RunningImageServer server = ImageServer.create().directory(dir).tls(tls.serverCertPem(),
-                    tls.serverKeyPem()).recordRequests(false).bindNow()) {
-                HttpsOta ota = HttpsOta.create().url(server.url("fw.enc.bin")).caPem(tls.caPem())
-                        .partialHttpDownload(true).maxHttpRequestSize(ByteSize.parseInt(requestSize))
-                        .decryptionKey(key).realFlashTiming(timingModel)
-                        .maxBufferedBytes(ByteSize.parseInt(maxBuffered))
-                        .bufferBudget(budget)
-                        .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30));
-                ObjectNode result = run(out, ota, budget, mine, image.length + 512L, size, part);
+            try (Served running = serve(served, tls, pems)) {
+                HttpsOta ota = fleetOta(running.url("fw.enc.bin"), tls.caPem(), request, key, timingModel,
+                        ByteSize.parseInt(maxBuffered), budget);
+                RawFleet raw = new RawFleet(tls.caPem(), encryptedBytes, request, true);
+                int rawConcurrency = (int) Math.max(1, Math.min(mine, budget.capacity() / request));
+                int warm = Math.min(mine, Math.max(0, warmupDevices));
+                if (warm > 0) {
+                    out.printf("warm-up: %d devices with Flota, then %d raw downloads%n", warm, warm);
+                    out.flush();
+                    run(new PrintWriter(Writer.nullWriter()), ota, budget, warm, encryptedBytes, size, part,
+                            running);
+                    raw.run(running.url("fw.enc.bin"), warm, Math.min(warm, rawConcurrency));
+                }
+                ObjectNode result = run(out, ota, budget, mine, encryptedBytes, size, part, running);
+                result.put("server", running.name());
+                addRaw(out, result, raw, running, mine, rawConcurrency);
                 Json.print(out, summaryOnly(result));
                 output.write("Flota bench fleet", result);
-                return result.get("failed").asInt() == 0 ? 0 : 1;
+                return result.get("failed").asInt() == 0 && result.get("raw").get("failed").asInt() == 0 ? 0 : 1;
             }
         } finally {
             Directories.deleteTree(dir);
         }
     }
 
+    /** The image server the fleet and its reference download from, and what its CPU costs if it can be told. */
+    private interface Served extends AutoCloseable {
+        String url(String file);
+
+        String name();
+
+        double cpuSeconds();
+
+        @Override
+        void close();
+    }
+
+    private Served serve(Path served, SelfSignedCertificates tls, SelfSignedCertificates.PemFiles pems)
+            throws Exception {
+        if (server.equals("child")) {
+            ChildServer child = ChildServer.start(served, pems.serverCert(), pems.serverKey());
+            return new Served() {
+                public String url(String file) {
+                    return child.url(file);
+                }
+
+                public String name() {
+                    return "flota-child-process";
+                }
+
+                public double cpuSeconds() {
+                    return child.cpuSeconds();
+                }
+
+                public void close() {
+                    child.close();
+                }
+            };
+        }
+        RunningImageServer running = ImageServer.create().directory(served).tls(tls.serverCertPem(),
+                tls.serverKeyPem()).recordRequests(false).bindNow();
+        return new Served() {
+            public String url(String file) {
+                return running.url(file);
+            }
+
+            public String name() {
+                return "flota-in-process";
+            }
+
+            public double cpuSeconds() {
+                return -1;
+            }
+
+            public void close() {
+                running.disposeNow();
+            }
+        };
+    }
+
+    /** The raw Reactor Netty fleet, measured right after Flota's, and the ratio between the two. */
+    private static void addRaw(PrintWriter out, ObjectNode result, RawFleet raw, Served running, int count,
+            int concurrency) {
+        out.printf("reference: %d raw Reactor Netty downloads (HEAD + the same ranged GETs, bytes discarded), "
+                + "%d at once%n", count, concurrency);
+        out.flush();
+        double load = CpuClock.loadAverage();
+        double cpu0 = CpuClock.processSeconds();
+        double server0 = running.cpuSeconds();
+        RawFleet.Measured measured = raw.run(running.url("fw.enc.bin"), count, concurrency);
+        double cpu = CpuClock.processSeconds() - cpu0;
+        double serverCpu = server0 < 0 ? -1 : running.cpuSeconds() - server0;
+        ObjectNode node = result.putObject("raw").put("devices", count).put("concurrency", concurrency)
+                .put("succeeded", measured.succeeded()).put("failed", measured.failed())
+                .put("bytes", measured.bytes()).put("durationSeconds", round(measured.seconds()))
+                .put("aggregateMbPerSec", round(measured.mbPerSec()))
+                .put("aggregateBytesPerSec", Math.round(measured.mbPerSec() * 1e6))
+                .put("clientCpuSeconds", round(cpu)).put("cpuSecondsPerGiB", CpuClock.perGiB(cpu, measured.bytes()))
+                .put("serverCpuSeconds", round(serverCpu)).put("loadAverageStart", load)
+                .put("loadAverageEnd", CpuClock.loadAverage());
+        if (measured.firstError() != null) {
+            node.put("firstError", measured.firstError());
+        }
+        result.put("ratioToRawFleet", ratio(result.get("aggregateBytesPerSec").asDouble(),
+                measured.mbPerSec() * 1e6));
+        result.put("cpuIncludesServer", running.cpuSeconds() < 0);
+    }
+
+    /** Flota's throughput over the reference's, to two decimals; 0 when the reference moved nothing. */
+    static double ratio(double flota, double raw) {
+        return raw > 0 ? Math.round(flota / raw * 100) / 100.0 : 0;
+    }
+
+    private ObjectNode run(PrintWriter out, HttpsOta ota, BufferBudget budget, int count, long encryptedBytes,
+            long size, int[] part, Served running) {
+        double load = CpuClock.loadAverage();
+        double cpu0 = CpuClock.processSeconds();
+        double server0 = running.cpuSeconds();
+        ObjectNode result = run(out, ota, budget, count, encryptedBytes, size, part);
+        double cpu = CpuClock.processSeconds() - cpu0;
+        double serverCpu = server0 < 0 ? -1 : running.cpuSeconds() - server0;
+        return result.put("clientCpuSeconds", round(cpu))
+                .put("cpuSecondsPerGiB", CpuClock.perGiB(cpu, result.get("bytes").asLong()))
+                .put("serverCpuSeconds", round(serverCpu)).put("loadAverageStart", load)
+                .put("loadAverageEnd", CpuClock.loadAverage());
+    }
+
     private ObjectNode run(PrintWriter out, HttpsOta ota, BufferBudget budget, int count, long encryptedBytes,
             long size, int[] part) {
+        return updateFleet(out, ota, budget, count, encryptedBytes, size, part, timingModel, requestSize);
+    }
+
+    /** The fleet's engine as {@code bench fleet} sets it up: pre-encrypted image, partial download, shared budget. */
+    static HttpsOta fleetOta(String url, String caPem, int request, EccDecryptionKey key, boolean timingModel,
+            int maxBuffered, BufferBudget budget) {
+        return HttpsOta.create().url(url).caPem(caPem).partialHttpDownload(true).maxHttpRequestSize(request)
+                .decryptionKey(key).realFlashTiming(timingModel).maxBufferedBytes(maxBuffered).bufferBudget(budget)
+                .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30));
+    }
+
+    /** {@code count} devices updated at once by {@code ota}; the figures of {@code bench fleet} without CPU. */
+    static ObjectNode updateFleet(PrintWriter out, HttpsOta ota, BufferBudget budget, int count, long encryptedBytes,
+            long size, int[] part, boolean timingModel, String requestSize) {
         HeapSampler heap = new HeapSampler();
         SectorPool pool = new SectorPool();
         CompactStorage template = BenchFleet.template(size, pool);
@@ -157,6 +300,7 @@ final class FleetBenchCommand implements Callable<Integer> {
                 .put("failed", failed.get()).put("imageSize", encryptedBytes)
                 .put("bytes", succeeded.get() * encryptedBytes).put("durationSeconds", round(seconds))
                 .put("aggregateMbPerSec", round(succeeded.get() * encryptedBytes / 1e6 / seconds))
+                .put("aggregateBytesPerSec", Math.round(succeeded.get() * encryptedBytes / seconds))
                 .put("p50Ms", Percentiles.nearestRank(sorted, 50))
                 .put("p99Ms", Percentiles.nearestRank(sorted, 99))
                 .put("heapPeakMiB", heap.peakMiB()).put("heapMaxMiB", Runtime.getRuntime().maxMemory() >> 20)

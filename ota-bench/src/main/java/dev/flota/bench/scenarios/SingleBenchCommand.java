@@ -43,10 +43,10 @@ import picocli.CommandLine.Spec;
         description = "One device, five cases (plain/encrypted, whole/partial), against curl and the JDK HttpClient.")
 final class SingleBenchCommand implements Callable<Integer> {
 
-    private record Case(String name, boolean encrypted, int requestSize) {
+    record Case(String name, boolean encrypted, int requestSize) {
     }
 
-    private static final List<Case> CASES = List.of(new Case("https-plain-whole", false, 0),
+    static final List<Case> CASES = List.of(new Case("https-plain-whole", false, 0),
             new Case("https-encrypted-whole", true, 0), new Case("https-plain-partial-4k", false, 4096),
             new Case("https-plain-partial-64k", false, 65536), new Case("https-encrypted-partial-4k", true, 4096));
 

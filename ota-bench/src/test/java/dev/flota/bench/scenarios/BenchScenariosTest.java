@@ -39,16 +39,29 @@ class BenchScenariosTest {
     void fleetWithShardsAndMerge() throws Exception {
         Path one = dir.resolve("one.json");
         Path two = dir.resolve("two.json");
-        assertThat(Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "1/2", "--json",
-                one.toString()).exitCode()).isZero();
-        assertThat(Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "2/2", "--json",
-                two.toString()).exitCode()).isZero();
-        JsonNode first = Json.MAPPER.readTree(Files.readString(one));
-        assertThat(first.fieldNames()).toIterable().contains("devices", "succeeded", "failed", "aggregateMbPerSec",
+        Cli first = Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "1/2", "--json",
+                one.toString());
+        assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+        Cli second = Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "2/2", "--json",
+                two.toString());
+        assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+        JsonNode shard = Json.MAPPER.readTree(Files.readString(one));
+        assertThat(shard.fieldNames()).toIterable().contains("devices", "succeeded", "failed", "aggregateMbPerSec",
                 "p50Ms", "p99Ms", "heapPeakMiB", "bufferedPerUpdateBytes");
-        assertThat(first.get("devices").asInt()).isEqualTo(3);
-        assertThat(first.get("succeeded").asInt()).isEqualTo(3);
-        assertThat(first.get("bufferedPerUpdateBytes").asLong()).isPositive().isLessThanOrEqualTo(80 * 1024);
+        assertThat(shard.get("devices").asInt()).isEqualTo(3);
+        assertThat(shard.get("succeeded").asInt()).isEqualTo(3);
+        assertThat(shard.get("bufferedPerUpdateBytes").asLong()).isPositive().isLessThanOrEqualTo(80 * 1024);
+        assertThat(shard.get("server").asText()).isEqualTo("flota-child-process");
+        assertThat(shard.get("cpuIncludesServer").asBoolean()).isFalse();
+        assertThat(shard.get("cpuSecondsPerGiB").asDouble()).isPositive();
+        JsonNode raw = shard.get("raw");
+        assertThat(raw.get("succeeded").asInt()).as("the reference fleet is the same size").isEqualTo(3);
+        assertThat(raw.get("failed").asInt()).isZero();
+        assertThat(raw.get("bytes").asLong()).as("the same bytes").isEqualTo(shard.get("bytes").asLong());
+        assertThat(raw.get("cpuSecondsPerGiB").asDouble()).isPositive();
+        assertThat(raw.get("serverCpuSeconds").asDouble()).isNotNegative();
+        assertThat(shard.get("ratioToRawFleet").asDouble()).isPositive().isEqualTo(Math.round(shard.get(
+                "aggregateBytesPerSec").asDouble() / raw.get("aggregateBytesPerSec").asDouble() * 100) / 100.0);
         Path merged = dir.resolve("merged.json");
         Cli merge = Cli.run("bench", "merge", one.toString(), two.toString(), "--json", merged.toString());
         assertThat(merge.exitCode()).as(merge.out() + merge.err()).isZero();
@@ -78,5 +91,21 @@ class BenchScenariosTest {
         assertThat(cuts.get("serverWastedBytes").asLong()).as("the server's count beyond three images")
                 .isEqualTo(cuts.get("sentBytes").asLong() - 3 * image)
                 .isBetween(0L, cuts.get("powerCuts").asLong() * cuts.get("requestSize").asLong());
+    }
+
+    @Test
+    void profileOfAPartialDownload() throws Exception {
+        Path json = dir.resolve("profile.json");
+        Cli cli = Cli.run("bench", "profile", "--case", "https-plain-partial-64k", "--image-size", "256K", "--runs",
+                "1", "--warmup-runs", "1", "--warmup-seconds", "0", "--json", json.toString());
+        assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
+        assertThat(cli.out()).contains("stage", "CPU ms/MiB", "total (process CPU)", "transport alone");
+        JsonNode result = Json.MAPPER.readTree(Files.readString(json));
+        assertThat(result.get("case").asText()).isEqualTo("https-plain-partial-64k");
+        assertThat(result.get("bytes").asLong()).isEqualTo(result.get("imageSize").asLong());
+        assertThat(result.get("totalMsPerMiB").asDouble()).isPositive();
+        assertThat(result.get("transportMsPerMiB").asDouble()).isPositive();
+        assertThat(result.get("threadMsPerMiB").size()).isPositive();
+        assertThat(Cli.run("bench", "profile", "--case", "nonsense").exitCode()).isEqualTo(2);
     }
 }

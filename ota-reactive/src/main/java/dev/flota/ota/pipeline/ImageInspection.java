@@ -42,7 +42,7 @@ public final class ImageInspection {
      */
     public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> inspect(OtaTarget target, ImageKind kind,
             ImagePolicy policy, boolean verifySpiMode, Consumer<? super OtaEvent> events) {
-        int needed = kind == ImageKind.APP ? APP_HEADER_BYTES : BOOTLOADER_HEADER_BYTES;
+        int needed = headerBytes(kind);
         return upstream -> Flux.defer(() -> {
             List<ByteBuffer> held = new ArrayList<>();
             long[] heldBytes = {0};
@@ -67,15 +67,31 @@ public final class ImageInspection {
         });
     }
 
-    private static void check(OtaTarget target, ImageKind kind, ImagePolicy policy, boolean verifySpiMode,
-            Consumer<? super OtaEvent> events, byte[] head) {
+    /** The bytes an image of {@code kind} needs for its header and descriptor: 288 for an app, 112 for a bootloader. */
+    public static int headerBytes(ImageKind kind) {
+        return kind == ImageKind.APP ? APP_HEADER_BYTES : BOOTLOADER_HEADER_BYTES;
+    }
+
+    /**
+     * The description in an image's first {@link #headerBytes} bytes, empty where its magic is wrong; also what a
+     * resumed update reads back from flash for {@code esp_https_ota_get_img_desc}.
+     */
+    public static OtaEvent.ImageDescriptionRead describe(ImageKind kind, byte[] head) {
         int descriptorAt = ImageHeader.SIZE + SegmentHeader.SIZE;
         Optional<AppDescription> app = kind == ImageKind.APP && AppDescription.isPresent(head, descriptorAt)
                 ? Optional.of(AppDescription.parse(head, descriptorAt)) : Optional.empty();
         Optional<BootloaderDescription> bootloader = kind == ImageKind.BOOTLOADER
                 && BootloaderDescription.isPresent(head, descriptorAt)
                 ? Optional.of(BootloaderDescription.parse(head, descriptorAt)) : Optional.empty();
-        events.accept(new OtaEvent.ImageDescriptionRead(app, bootloader));
+        return new OtaEvent.ImageDescriptionRead(app, bootloader);
+    }
+
+    private static void check(OtaTarget target, ImageKind kind, ImagePolicy policy, boolean verifySpiMode,
+            Consumer<? super OtaEvent> events, byte[] head) {
+        OtaEvent.ImageDescriptionRead description = describe(kind, head);
+        Optional<AppDescription> app = description.app();
+        Optional<BootloaderDescription> bootloader = description.bootloader();
+        events.accept(description);
         if (app.isEmpty() && bootloader.isEmpty()) {
             throw StageException.of(OtaError.IMAGE_HEADER_INVALID, kind == ImageKind.APP
                     ? "incorrect app descriptor magic" : "incorrect bootloader descriptor magic");

@@ -32,6 +32,7 @@ final class FlashLoader implements AutoCloseable {
     private static final int READ_SLOW_LENGTH = 64;
     private static final int READ_PACKET = 0x1000;
     private static final int READ_IN_FLIGHT = 64;
+    private static final int SECTOR = 0x1000;
 
     private final LoaderClient client;
     private final ChipRegisters chip;
@@ -206,6 +207,34 @@ final class FlashLoader implements AutoCloseable {
                 "write to target flash after seq 0");
         if (stub) {
             client.command(LoaderRequest.of(LoaderOpcode.FLASH_END, 1), "leave flash download mode");
+        }
+    }
+
+    /**
+     * Programs {@code bytes} at {@code address} without erasing anything, as {@code esp_flash_write} does: NOR
+     * programming only clears bits. Only the ROM can: its FLASH_BEGIN erases {@code erase_size} bytes and its
+     * FLASH_DATA writes each block at {@code offset + seq * block_size}, two independent numbers, so a FLASH_BEGIN
+     * with erase size 0 at the sector start and blocks placed by their sequence number write in place. The block size
+     * is the largest power of two (at most 1 KiB) that puts a block boundary on {@code address}; a 32-byte NVS entry
+     * is one FLASH_BEGIN and one FLASH_DATA. The stub erases every sector its FLASH_DATA reaches (and writes no more
+     * than the erase size), so it has no such write.
+     */
+    void programInPlace(long address, byte[] bytes) {
+        if (stub) {
+            throw new LoaderException(LoaderException.Reason.UNSUPPORTED, "the flasher stub erases every sector"
+                    + " FLASH_DATA reaches, so it cannot program flash in place; connect to the ROM (no stub)");
+        }
+        long sector = address / SECTOR * SECTOR;
+        int within = (int) (address - sector);
+        int blockSize = within == 0 ? ROM_WRITE_SIZE : Math.min(ROM_WRITE_SIZE, Integer.lowestOneBit(within));
+        int first = within / blockSize;
+        int blocks = (bytes.length + blockSize - 1) / blockSize;
+        client.command(begin(LoaderOpcode.FLASH_BEGIN, 0, first + blocks, blockSize, sector), 0,
+                client.timeouts().command(), "enter flash download mode");
+        for (int i = 0; i < blocks; i++) {
+            byte[] block = Arrays.copyOfRange(bytes, i * blockSize, Math.min(bytes.length, (i + 1) * blockSize));
+            client.command(LoaderRequest.dataBlock(LoaderOpcode.FLASH_DATA, first + i, block), 0,
+                    client.timeouts().write(block.length), "write to target flash after seq " + (first + i));
         }
     }
 

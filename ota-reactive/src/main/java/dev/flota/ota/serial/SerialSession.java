@@ -35,12 +35,14 @@ import java.util.zip.Deflater;
  * segment), and {@link #write} returns once the view is deflated, so the link does not idle at a segment boundary
  * while the next one is downloaded and compressed. The session holds at most two compressed segments, the one being
  * deflated and the one being sent (each about 60% of {@link FlashLoader#segmentSize()} for firmware, at worst a
- * little over it), and no plain segment; a {@link #write} that completes a segment waits until the previous one was
- * acknowledged. A failed write is reported by the next {@link #write} or by {@link #end()}. The writer holds the
- * target while it sends ({@link SerialTarget#writeSegment}), so no other call on the link interleaves with its blocks.
+ * little over it), and of plain bytes only the sector being filled: whole sectors are deflated, so a segment can be
+ * cut early at any sector ({@link #writtenThrough}, for the resumption journal). A {@link #write} that completes a
+ * segment waits until the previous one was acknowledged. A failed write is reported by the next {@link #write} or by
+ * {@link #end()}. The writer holds the target while it sends ({@link SerialTarget#writeSegment}), so no other call on
+ * the link interleaves with its blocks.
  *
- * <p>What is sent is hashed (MD5) and fed to an incremental {@link ImageVerifier}; {@link #end()} compares
- * SPI_FLASH_MD5 of the written region with that hash, then returns the verifier's verdict, after copying a verified
+ * <p>What is sent (and, resuming, what flash already held) is hashed (MD5) and fed to an incremental
+ * {@link ImageVerifier}; {@link #end()} compares SPI_FLASH_MD5 of the whole written region with that hash, then returns the verifier's verdict, after copying a verified
  * bootloader or partition table to its final partition when asked ({@link FlashLoader#copy}: as ESP-IDF's
  * {@code esp_partition_copy}, not power safe). An abort stops the writer between blocks and returns once it stopped;
  * nothing here touches otadata.
@@ -48,6 +50,8 @@ import java.util.zip.Deflater;
 final class SerialSession implements OtaSession {
 
     private static final int ALIGN = 4;
+    private static final int SECTOR = 0x1000;
+    private static final int PREFIX_CHUNK = 0x10000;
     private static final byte[] PADDING = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
     private static final Executor WRITER = task -> {
         Thread thread = new Thread(task, "flota-serial-write");
@@ -63,23 +67,39 @@ final class SerialSession implements OtaSession {
     private final Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
     private final byte[] deflated = new byte[0x4000];
     private final ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    private final byte[] pending = new byte[SECTOR];
+    private final long start;
+    private byte[] knownPrefix;
     private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     private Partition finalPartition;
     private boolean finalizeWithCopy;
     private ImageVerifier verifier;
     private byte[] tableHead;
     private int fill;
+    private int pendingLength;
     private long flushed;
+    private boolean started;
     private boolean open = true;
     private boolean failed;
     private volatile boolean stopped;
 
     SerialSession(SerialTarget target, Partition staging) {
+        this(target, staging, 0, null);
+    }
+
+    /**
+     * {@code esp_ota_resume}: a session whose first {@code start} bytes are already in flash. They are read back once
+     * (from {@code knownPrefix} when the caller just read them, else through the loader), so the MD5 and the verifier
+     * still cover the whole image; the part of the sector holding {@code start} is sent again with what follows.
+     */
+    SerialSession(SerialTarget target, Partition staging, long start, byte[] knownPrefix) {
         this.target = target;
         this.loader = target.loader();
         this.staging = staging;
         this.finalPartition = staging;
         this.segmentSize = loader.segmentSize();
+        this.start = start;
+        this.knownPrefix = knownPrefix;
     }
 
     @Override
@@ -91,7 +111,7 @@ final class SerialSession implements OtaSession {
     public synchronized void setFinalPartition(Partition finalPartition, boolean copy) {
         requireOpen();
         target.requireInTable(finalPartition);
-        if (written() > 0) {
+        if (started) {
             throw new TargetException(EspError.ESP_ERR_INVALID_STATE, "data was already written");
         }
         this.finalPartition = finalPartition;
@@ -113,26 +133,78 @@ final class SerialSession implements OtaSession {
                     "writing 0x%x bytes at 0x%x overruns partition '%s' (0x%x bytes)", length, written(),
                     staging.label(), staging.size()));
         }
-        if (written() == 0) {
-            checkMagic(data);
-            ImageKind kind = kind();
-            verifier = kind == null ? null : ImageVerifier.create(target.options(kind, staging));
+        if (!started) {
+            if (start == 0) {
+                checkMagic(data);
+            }
+            startImage();
         }
+        take(data);
+    }
+
+    /** The verifier for the final partition's kind, fed the bytes already in flash when resuming. */
+    private void startImage() {
+        started = true;
+        ImageKind kind = kind();
+        verifier = kind == null ? null : ImageVerifier.create(target.options(kind, staging));
+        long aligned = start - start % SECTOR;
+        for (long at = 0; at < aligned; at += PREFIX_CHUNK) {
+            flushed = at;
+            hash(ByteBuffer.wrap(prefix(at, (int) Math.min(PREFIX_CHUNK, aligned - at))));
+        }
+        flushed = aligned;
+        knownPrefix = null;
+        if (start > aligned) {
+            take(ByteBuffer.wrap(prefix(aligned, (int) (start - aligned))));
+        }
+    }
+
+    private byte[] prefix(long at, int length) {
+        if (knownPrefix != null && knownPrefix.length >= at + length) {
+            return Arrays.copyOfRange(knownPrefix, (int) at, (int) at + length);
+        }
+        return target.readFlash(staging.offset() + at, length);
+    }
+
+    /** Hashes and verifies {@code data}, then deflates it a whole sector at a time into the current segment. */
+    private void take(ByteBuffer data) {
+        hash(data.duplicate());
+        while (data.hasRemaining()) {
+            int n = Math.min(data.remaining(), SECTOR - pendingLength);
+            data.get(pending, pendingLength, n);
+            pendingLength += n;
+            if (pendingLength == SECTOR) {
+                deflatePending();
+                if (fill == segmentSize) {
+                    flush();
+                }
+            }
+        }
+    }
+
+    private void hash(ByteBuffer data) {
         if (verifier != null) {
             verifier.update(data.duplicate());
         }
         if (finalPartition.type() == Partition.TYPE_PARTITION_TABLE && written() < PartitionTable.MAX_LENGTH) {
             keepTableHead(data.duplicate());
         }
-        md5.update(data.duplicate());
-        while (data.hasRemaining()) {
-            int n = Math.min(data.remaining(), segmentSize - fill);
-            deflate(data.slice(data.position(), n));
-            data.position(data.position() + n);
-            if (fill == segmentSize) {
-                flush();
-            }
+        md5.update(data);
+    }
+
+    /**
+     * The chip holds the image up to {@code end} once this returns, if this session was given those bytes: the
+     * segment being deflated is sent early when it reaches {@code end} (segments end on sectors), and the one in
+     * flight awaited. A journal must not record what is still on its way.
+     */
+    synchronized void writtenThrough(long end) {
+        if (!open) {
+            return;
         }
+        if (end > flushed && end <= flushed + fill) {
+            flush();
+        }
+        awaitInFlight();
     }
 
     @Override
@@ -149,6 +221,9 @@ final class SerialSession implements OtaSession {
     public synchronized Optional<ImageVerification> end() {
         requireOpen();
         open = false;
+        if (!started && start > 0) {
+            startImage();
+        }
         if (written() == 0) {
             throw new TargetException(EspError.ESP_ERR_INVALID_ARG, "nothing was written");
         }
@@ -156,10 +231,12 @@ final class SerialSession implements OtaSession {
             throw new TargetException(EspError.ESP_ERR_INVALID_STATE, "a write to '" + staging.label()
                     + "' failed; the session cannot end");
         }
-        int padding = (ALIGN - fill % ALIGN) % ALIGN;
+        int padding = (ALIGN - pendingLength % ALIGN) % ALIGN;
         md5.update(PADDING, 0, padding);
-        deflate(ByteBuffer.wrap(PADDING, 0, padding));
+        System.arraycopy(PADDING, 0, pending, pendingLength, padding);
+        pendingLength += padding;
         try {
+            deflatePending();
             flush();
             awaitInFlight();
         } finally {
@@ -231,9 +308,10 @@ final class SerialSession implements OtaSession {
         return open;
     }
 
-    private void deflate(ByteBuffer plain) {
-        fill += plain.remaining();
-        deflater.setInput(plain);
+    private void deflatePending() {
+        fill += pendingLength;
+        deflater.setInput(pending, 0, pendingLength);
+        pendingLength = 0;
         while (!deflater.needsInput()) {
             compressed.write(deflated, 0, deflater.deflate(deflated));
         }
@@ -320,7 +398,7 @@ final class SerialSession implements OtaSession {
     }
 
     private long written() {
-        return flushed + fill;
+        return started ? flushed + fill + pendingLength : start;
     }
 
     private void requireOpen() {

@@ -16,6 +16,7 @@ import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.flash.secureboot.SignaturePolicy;
 import dev.flota.ota.serial.link.ResetSequence;
+import dev.flota.ota.target.OtaResumption;
 import dev.flota.ota.target.OtaSession;
 import dev.flota.ota.target.OtaTarget;
 import dev.flota.ota.target.TargetException;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A real chip behind its serial ROM loader as an {@link OtaTarget}, as esptool drives it: the partition table and
@@ -36,6 +38,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>What runs is what otadata selects (the chip sits in download mode). The identity has the chip and revision
  * from eFuse; anti-rollback and the eFuse block revision are not read (0). Calls block: {@link #mayBlock()} is true.
+ * With an NVS partition in the table it resumes updates ({@link #resumption()}): the journal in that partition,
+ * written in place over the ROM.
  * {@link #close()} hard-resets a real port into the (new) app and closes the link.
  */
 public final class SerialTarget implements OtaTarget, AutoCloseable {
@@ -51,6 +55,7 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     private final Optional<Partition> running;
     private final Optional<AppDescription> runningApp;
     private Verified lastVerified;
+    private volatile SerialSession session;
     private boolean closed;
 
     private record Verified(Partition partition, ImageKind kind, ImageVerification verdict) {
@@ -170,16 +175,7 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
 
     @Override
     public synchronized OtaSession begin(Partition partition, long imageSize) {
-        requireOpen();
-        requireInTable(partition);
-        if (partition.type() == Partition.TYPE_APP && !partition.isOtaApp()) {
-            throw new TargetException(EspError.ESP_ERR_INVALID_ARG, "'" + partition.label()
-                    + "' is an app but not an OTA slot");
-        }
-        if (running.filter(partition::equals).isPresent()) {
-            throw new TargetException(EspError.ESP_ERR_OTA_PARTITION_CONFLICT, "'" + partition.label()
-                    + "' is the running partition");
-        }
+        checkUpdatable(partition);
         boolean known = imageSize != OTA_SIZE_UNKNOWN && imageSize != OTA_WITH_SEQUENTIAL_WRITES;
         if (known && imageSize > partition.size()) {
             throw new TargetException(EspError.ESP_ERR_INVALID_SIZE, String.format(
@@ -189,8 +185,18 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
         if (imageSize == OTA_SIZE_UNKNOWN || imageSize == 0) {
             loader.eraseRegion(partition.offset(), (int) partition.size());
         }
-        lastVerified = null;
-        return new SerialSession(this, partition);
+        return openSession(new SerialSession(this, partition));
+    }
+
+    /**
+     * Resumption over the ROM, the journal in the table's first NVS partition ({@link SerialResumption}); empty
+     * when the table has none, as on the simulator: there is nowhere to keep a journal, and updates start at 0.
+     */
+    @Override
+    public Optional<OtaResumption> resumption() {
+        return table.partitions().stream()
+                .filter(p -> p.type() == Partition.TYPE_DATA && p.subtype() == Partition.SUBTYPE_DATA_NVS)
+                .findFirst().map(nvs -> new SerialResumption(this, nvs));
     }
 
     @Override
@@ -282,6 +288,44 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     VerifyOptions options(ImageKind kind, Partition partition) {
         return VerifyOptions.defaults().device(loader.chip(), loader.revision()).efuseBlockRevision(0)
                 .expectKind(kind).partitionSize(partition.size());
+    }
+
+    /** A partition {@link #begin} or a resume may write: in the table, not the running app, an OTA slot if an app. */
+    synchronized void checkUpdatable(Partition partition) {
+        requireOpen();
+        requireInTable(partition);
+        if (partition.type() == Partition.TYPE_APP && !partition.isOtaApp()) {
+            throw new TargetException(EspError.ESP_ERR_INVALID_ARG, "'" + partition.label()
+                    + "' is an app but not an OTA slot");
+        }
+        if (running.filter(partition::equals).isPresent()) {
+            throw new TargetException(EspError.ESP_ERR_OTA_PARTITION_CONFLICT, "'" + partition.label()
+                    + "' is the running partition");
+        }
+    }
+
+    synchronized SerialSession openSession(SerialSession opened) {
+        lastVerified = null;
+        session = opened;
+        return opened;
+    }
+
+    /** The session last opened on {@code partition}, while it is open (not holding this target: it may be writing). */
+    Optional<SerialSession> openSession(Partition partition) {
+        SerialSession open = session;
+        return open != null && open.isOpen() && open.partition().equals(partition) ? Optional.of(open)
+                : Optional.empty();
+    }
+
+    synchronized byte[] readFlash(long address, int length) {
+        requireOpen();
+        return loader.readFlash(address, length);
+    }
+
+    /** {@code call} holding this target, the link's one user. */
+    synchronized <T> T onLink(Supplier<T> call) {
+        requireOpen();
+        return call.get();
     }
 
     /** A session's segment, sent while holding this target: the link has one user at a time. */
