@@ -49,7 +49,7 @@ final class Bootloader {
         }
         for (Partition candidate : candidates(selection.slot(), table)) {
             ImageVerification image = PartitionImages.verify(device.flash(), candidate,
-                    device.verifyOptions(ImageKind.APP, candidate));
+                    device.bootVerifyOptions(ImageKind.APP, candidate));
             if (!image.valid()) {
                 skipped.add(candidate.label() + ": " + image.findings().get(0));
                 continue;
@@ -100,7 +100,7 @@ final class Bootloader {
             int slot = (int) (((entry.seq() - 1) & 0xFFFFFFFFL) % table.otaSlotCount());
             Optional<Partition> partition = table.otaApp(slot);
             long secureVersion = partition.flatMap(p -> PartitionImages.verify(device.flash(), p,
-                    device.verifyOptions(ImageKind.APP, p)).appDescription()).map(AppDescription::secureVersion)
+                    device.bootVerifyOptions(ImageKind.APP, p)).appDescription()).map(AppDescription::secureVersion)
                     .orElse(-1L);
             if (secureVersion < device.properties().efuseSecureVersion()) {
                 result = result.withEntry(i, OtaSelectEntry.ERASED);

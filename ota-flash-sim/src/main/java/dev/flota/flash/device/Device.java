@@ -1,6 +1,7 @@
 package dev.flota.flash.device;
 
 import dev.flota.flash.FormatException;
+import dev.flota.flash.efuse.Efuses;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.image.ImageKind;
@@ -8,6 +9,8 @@ import dev.flota.flash.image.VerifyOptions;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
+import dev.flota.flash.secureboot.SignaturePolicy;
+import dev.flota.flash.secureboot.SignatureSector;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -70,6 +73,7 @@ public final class Device {
         flash.powerCycle();
         RomLoader.Outcome rom = properties.bootloaderInFlash() ? RomLoader.load(flash, properties)
                 : RomLoader.Outcome.SIMULATED;
+        rom.efuses().ifPresent(burned -> properties = properties.withEfuses(burned));
         if (!rom.loaded()) {
             table = null;
             lastBoot = new BootResult(Optional.empty(), Optional.empty(), java.util.List.of(), rom.refused());
@@ -145,8 +149,47 @@ public final class Device {
      */
     public VerifyOptions verifyOptions(ImageKind kind, Partition partition) {
         DeviceProperties p = properties();
-        return VerifyOptions.defaults().device(p.chip(), p.chipRevision()).efuseBlockRevision(p.efuseBlockRevision())
-                .expectKind(kind).partitionSize(partition.size());
+        VerifyOptions options = VerifyOptions.defaults().device(p.chip(), p.chipRevision())
+                .efuseBlockRevision(p.efuseBlockRevision()).expectKind(kind).partitionSize(partition.size());
+        return secureBootPolicy(p).map(policy -> options.signaturePolicy(policy.ignoringStoredImageDigest()))
+                .orElse(options);
+    }
+
+    /**
+     * How the bootloader verifies an app it is about to boot: as {@link #verifyOptions}, but with Secure Boot V2 the
+     * signature goes through the ROM's check, which also compares the block's {@code image_digest} (spec §2.3).
+     */
+    VerifyOptions bootVerifyOptions(ImageKind kind, Partition partition) {
+        DeviceProperties p = properties();
+        VerifyOptions options = VerifyOptions.defaults().device(p.chip(), p.chipRevision())
+                .efuseBlockRevision(p.efuseBlockRevision()).expectKind(kind).partitionSize(partition.size());
+        return secureBootPolicy(p).map(options::signaturePolicy).orElse(options);
+    }
+
+    /**
+     * With Secure Boot V2 on, the policy the device's own checks use: the unrevoked eFuse digests, the configured
+     * scheme, every block examined (ESP32: block 0 against its single digest), the stored image digest compared.
+     * Empty when Secure Boot is off.
+     */
+    public static Optional<SignaturePolicy> secureBootPolicy(DeviceProperties p) {
+        if (!p.secureBootEnabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(SignaturePolicy.efuse(p.effectiveSecureBootScheme(), p.efuses().security()
+                .trustedDigests(), p.chip() == Chip.ESP32 ? 1 : SignatureSector.MAX_BLOCKS));
+    }
+
+    /**
+     * Burns the device's eFuses to {@code efuses}, the current ones after further burns (made with {@link Efuses}).
+     *
+     * @throws dev.flota.flash.efuse.EfuseException when that would clear a bit
+     */
+    public synchronized void burnEfuses(Efuses efuses) {
+        if (!efuses.keepsEveryBitOf(properties.efuses())) {
+            throw new dev.flota.flash.efuse.EfuseException(dev.flota.flash.efuse.EfuseException.Reason
+                    .WOULD_CLEAR_BITS, "the new eFuses would clear bits the device has burned");
+        }
+        properties = properties.withEfuses(efuses);
     }
 
     synchronized void adoptProperties(DeviceProperties updated) {

@@ -2,18 +2,22 @@ package dev.flota.flash.ota;
 
 import dev.flota.flash.EspError;
 import dev.flota.flash.device.Device;
+import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.OtadataFlash;
 import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
+import dev.flota.flash.image.VerifyOptions;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.otadata.OtaData;
 import dev.flota.flash.otadata.OtaImgState;
 import dev.flota.flash.otadata.OtaSelectEntry;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
+import dev.flota.flash.secureboot.SignaturePolicy;
+import dev.flota.flash.secureboot.SignatureSector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -174,6 +178,77 @@ public final class OtaOperations {
         OtaData before = OtadataFlash.read(device.flash(), otadataPartition);
         OtaData after = before.afterSetBoot(slot, count, device.properties().rollback());
         FlashCalls.run(() -> OtadataFlash.writeChanges(device.flash(), otadataPartition, before, after));
+    }
+
+    /**
+     * {@code esp_ota_revoke_secure_boot_public_key}: burns {@code SECURE_BOOT_KEY_REVOKEindex} once the running app
+     * (and the bootloader in flash, when the device has one) verifies with another unrevoked key digest, so the device
+     * cannot lock itself out (spec §2.6). A slot that is already empty (revoked or never burned) is left as is.
+     *
+     * @throws OtaException {@code ESP_ERR_NOT_SUPPORTED} on a chip without key revocation (ESP32, C2);
+     *                      {@code ESP_ERR_INVALID_ARG} for an index outside 0..2; {@code ESP_FAIL} when Secure Boot is
+     *                      off, the running app is not yet VALID (with rollback), or nothing else would verify
+     */
+    public synchronized void revokeSecureBootPublicKey(int index) {
+        DeviceProperties p = device.properties();
+        if (!p.efuses().layout().supportsRevocation()) {
+            throw new OtaException(EspError.ESP_ERR_NOT_SUPPORTED, device.chip().displayName()
+                    + " cannot revoke Secure Boot keys");
+        }
+        if (!p.secureBootEnabled()) {
+            throw new OtaException(EspError.ESP_FAIL, "Secure Boot V2 is not enabled");
+        }
+        if (index < 0 || index > 2) {
+            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "key digest index " + index + " is not 0, 1 or 2");
+        }
+        if (p.rollback() && runningIsOtaSlotNotValid()) {
+            throw new OtaException(EspError.ESP_FAIL, "the running app is not marked VALID yet");
+        }
+        List<Optional<byte[]>> slots = p.efuses().security().secureBootDigests();
+        if (slots.get(index).isEmpty()) {
+            return;
+        }
+        Partition running = device.runningPartition().orElseThrow(() -> new OtaException(EspError.ESP_FAIL,
+                "no app is running"));
+        boolean otherVerifies = false;
+        for (int other = 0; other < slots.size() && !otherVerifies; other++) {
+            if (other == index || slots.get(other).isEmpty()) {
+                continue;
+            }
+            SignaturePolicy policy = SignaturePolicy.efuse(p.effectiveSecureBootScheme(),
+                    List.of(slots.get(other).get()), SignatureSector.MAX_BLOCKS).ignoringStoredImageDigest();
+            otherVerifies = PartitionImages.verify(device.flash(), running, device.verifyOptions(ImageKind.APP,
+                    running).signaturePolicy(policy)).valid() && bootloaderVerifies(p, policy);
+        }
+        if (!otherVerifies) {
+            throw new OtaException(EspError.ESP_FAIL, "the running app" + (p.bootloaderInFlash()
+                    ? " and the bootloader" : "") + " must verify with another unrevoked key before digest " + index
+                    + " is revoked");
+        }
+        device.burnEfuses(p.efuses().security().revoke(index));
+    }
+
+    private boolean bootloaderVerifies(DeviceProperties p, SignaturePolicy policy) {
+        if (!p.bootloaderInFlash()) {
+            return true;
+        }
+        long offset = device.chip().bootloaderOffset();
+        Partition region = Partition.of("bootloader", Partition.TYPE_BOOTLOADER, 0, offset,
+                p.partitionTableOffset() - offset);
+        return PartitionImages.verify(device.flash(), region, VerifyOptions.defaults().expectKind(
+                ImageKind.BOOTLOADER).signaturePolicy(policy)).valid();
+    }
+
+    private boolean runningIsOtaSlotNotValid() {
+        Optional<Partition> running = device.runningPartition().filter(Partition::isOtaApp);
+        if (running.isEmpty()) {
+            return false;
+        }
+        try {
+            return getStatePartition(running.get()) != OtaImgState.VALID;
+        } catch (OtaException e) {
+            return false;
+        }
     }
 
     /**

@@ -26,7 +26,8 @@ public record SignaturePolicy(SecureBootMode mode, SignatureScheme scheme, List<
         Objects.requireNonNull(mode);
         Objects.requireNonNull(scheme);
         trustedDigests = List.copyOf(trustedDigests);
-        if (trustedDigests.isEmpty() || trustedDigests.stream().anyMatch(d -> d.length != 32)) {
+        if (trustedDigests.isEmpty() && mode != SecureBootMode.SECURE_BOOT_V2
+                || trustedDigests.stream().anyMatch(d -> d.length != 32 && d.length != 16)) {
             throw new IllegalArgumentException("at least one 32-byte trusted key digest is required");
         }
         if (maxBlocks < 1 || maxBlocks > SignatureSector.MAX_BLOCKS) {
@@ -48,6 +49,15 @@ public record SignaturePolicy(SecureBootMode mode, SignatureScheme scheme, List<
         }
         return new SignaturePolicy(SecureBootMode.SECURE_BOOT_V2, scheme,
                 efuseKeys.stream().map(SecureBootKey::digest).toList(), SignatureSector.MAX_BLOCKS, true);
+    }
+
+    /**
+     * Hardware Secure Boot V2 trusting the digests read from eFuse ({@code esp_secure_boot_read_key_digests}: revoked
+     * slots left out). The list may be empty (every key revoked): then nothing verifies. A 16-byte digest (ESP32-C2
+     * keeps only that much) trusts a key whose digest starts with it.
+     */
+    public static SignaturePolicy efuse(SignatureScheme scheme, List<byte[]> efuseDigests, int maxBlocks) {
+        return new SignaturePolicy(SecureBootMode.SECURE_BOOT_V2, scheme, efuseDigests, maxBlocks, true);
     }
 
     /** The same policy examining at most {@code blocks} blocks (ESP32 has a single eFuse digest: 1). */
@@ -83,7 +93,7 @@ public record SignaturePolicy(SecureBootMode mode, SignatureScheme scheme, List<
             SignatureBlock block = slot.block().get();
             if (block.scheme() != scheme) {
                 notes.add("block " + i + " is " + block.scheme() + ", device is configured for " + scheme);
-            } else if (trusted.stream().noneMatch(t -> Arrays.equals(t, block.keyDigest()))) {
+            } else if (trusted.stream().noneMatch(t -> trusts(t, block.keyDigest()))) {
                 notes.add("block " + i + " key digest " + HexFormat.of().formatHex(block.keyDigest())
                         + " is not trusted");
             } else if (strictImageDigest && !Arrays.equals(block.imageDigest(), digest)) {
@@ -94,6 +104,23 @@ public record SignaturePolicy(SecureBootMode mode, SignatureScheme scheme, List<
                 return new SignatureVerdict(true, i, notes);
             }
         }
+        if (trusted.isEmpty()) {
+            notes.add("no trusted key digest (every Secure Boot key is revoked or missing)");
+        }
         return new SignatureVerdict(false, -1, notes);
+    }
+
+    /** Which trusted digest, by index in {@link #trustedDigests()}, names {@code keyDigest}; -1 for none. */
+    public int trustedIndexOf(byte[] keyDigest) {
+        for (int i = 0; i < trustedDigests.size(); i++) {
+            if (trusts(trustedDigests.get(i), keyDigest)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean trusts(byte[] trusted, byte[] keyDigest) {
+        return Arrays.equals(trusted, 0, trusted.length, keyDigest, 0, trusted.length);
     }
 }

@@ -58,6 +58,7 @@ final class FlashInfoCommand implements Callable<Integer> {
             root.put("chipRevision", properties.chipRevision() / 100 + "." + properties.chipRevision() % 100);
             root.put("efuseBlockRevision", DeviceProperties.revisionText(properties.efuseBlockRevision()));
             root.put("efuseSecureVersion", properties.efuseSecureVersion());
+            root.set("security", EfuseJson.security(properties));
             root.put("rollback", properties.rollback());
             root.put("antiRollback", properties.antiRollback());
             root.set("partitions", FormatJson.partitionTable(table, report.md5()).get("partitions"));
@@ -99,11 +100,39 @@ final class FlashInfoCommand implements Callable<Integer> {
         return Device.poweredOn(copy, properties).runningPartition().map(Partition::label).orElse(null);
     }
 
+    /** One line: Secure Boot with its digest slots, flash encryption, download mode and restrictions. */
+    static String securityLine(com.fasterxml.jackson.databind.JsonNode security) {
+        com.fasterxml.jackson.databind.JsonNode sb = security.get("secureBoot");
+        StringBuilder line = new StringBuilder("Secure Boot V2 ");
+        if (sb.get("enabled").asBoolean()) {
+            line.append("on (").append(sb.get("scheme").asText())
+                    .append(sb.get("aggressiveRevoke").asBoolean() ? ", aggressive revoke" : "").append("), digests");
+            sb.get("digests").forEach(d -> line.append(' ').append(d.get("slot").asInt()).append(':')
+                    .append(d.get("revoked").asBoolean() ? "revoked" : d.get("digest").isNull() ? "-"
+                            : d.get("digest").asText().substring(0, 16) + "…"));
+        } else {
+            line.append("off");
+        }
+        com.fasterxml.jackson.databind.JsonNode fe = security.get("flashEncryption");
+        line.append("; flash encryption ").append(fe.get("enabled").asBoolean() ? "on" : "off").append(" (")
+                .append(fe.get("cryptCntField").asText()).append(' ').append(fe.get("cryptCnt").asInt())
+                .append(fe.get("keyBurned").asBoolean() ? ", key burned" : ", no key").append(")");
+        line.append("; download mode ").append(security.get("downloadMode").asText());
+        if (!security.get("restrictions").isEmpty()) {
+            line.append("; ");
+            java.util.List<String> names = new java.util.ArrayList<>();
+            security.get("restrictions").forEach(r -> names.add(r.asText()));
+            line.append(String.join(" ", names));
+        }
+        return line.toString();
+    }
+
     private static void printText(PrintWriter out, ObjectNode root, PartitionTable table) {
         out.printf("Chip: %s rev v%s, eFuse blocks v%s, eFuse secure version %d, rollback %s, anti-rollback %s%n",
                 root.get("chip").asText(), root.get("chipRevision").asText(),
                 root.get("efuseBlockRevision").asText(), root.get("efuseSecureVersion").asInt(),
                 root.get("rollback").asBoolean() ? "on" : "off", root.get("antiRollback").asBoolean() ? "on" : "off");
+        out.println("Security: " + securityLine(root.get("security")));
         out.print(dev.flota.flash.partition.PartitionCsv.format(table));
         if (root.get("otadata").get("entries").isArray()) {
             root.get("otadata").get("entries").forEach(e -> out.printf("otadata: seq=%d state=%s crc %s%n",

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "set-boot", mixinStandardHelpOptions = true,
         description = {"esp_ota_set_boot_partition: verify the app in a partition and make it boot next.",
                 "Refused (exit 1, the ESP error name) when the image does not verify for this device; otadata is "
-                        + "then untouched. With anti-rollback an app below the eFuse secure version is erased, as "
+                        + "then untouched. With Secure Boot V2 that includes an app no trusted, unrevoked eFuse key "
+                        + "signed. With anti-rollback an app below the eFuse secure version is erased, as "
                         + "ESP-IDF does."})
 final class FlashSetBootCommand extends FlashDeviceCommand {
 
