@@ -165,14 +165,19 @@ final class UpdateRun {
             return null;
         }
         resumeSpent = true;
-        return ResumeJournal.continuation(resumption, store, staging, settings.image().decrypts(),
-                (offset, reason) -> emit.accept(new OtaEvent.ResumeDiscarded(offset, reason))).orElse(null);
+        return ResumeJournal.continuation(resumption, store, staging, settings.image().decrypts(), discarded -> {
+            ledger.resumed(0, discarded.wastedBytes());
+            emit.accept(new OtaEvent.ResumeDiscarded(discarded.offset(), discarded.reason()));
+        }).orElse(null);
     }
 
     private Mono<Void> attempt(UpdatePartitions partitions, OtaResumption resumption,
             ResumeJournal.Continuation resume) {
         Partition staging = partitions.staging();
         ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
+        if (settings.image().decrypts()) {
+            current.payloadStart(EncryptedImageHeader.SIZE);
+        }
         ResumeJournal resumed = resume == null ? null : resume.journal();
         long offset = resumed == null ? 0 : resumed.offset();
         long fetchOffset = resumed == null ? 0 : resume.fetchOffset();

@@ -10,7 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The resumption journal as it is kept in the {@code ota_resumption} NVS namespace: ESP-IDF's two keys, which its
@@ -114,12 +114,12 @@ public record ResumeJournal(String url, String validator, long imageSize, String
      * Flota's own beside the JDK's GCM, whose state cannot be set from outside; the plaintext in flash is what the tag
      * must cover anyway, so a flash that no longer holds it fails the tag instead of booting; and re-encrypting it
      * runs at AES-GCM speed, after one read of the offset's bytes (a local flash read on a device). A journal that
-     * does not fit is erased, and {@code discarded} told its offset and why.
+     * does not fit is erased, and {@code discarded} told its offset, why, and what it cost (read before the erase).
      *
      * @param encrypted whether this update decrypts a pre-encrypted image
      */
     public static Optional<Continuation> continuation(OtaResumption device, ResumptionStore store, Partition staging,
-            boolean encrypted, BiConsumer<Long, String> discarded) {
+            boolean encrypted, Consumer<Discarded> discarded) {
         Optional<ResumeJournal> found = read(store);
         if (found.isEmpty()) {
             return Optional.empty();
@@ -128,18 +128,32 @@ public record ResumeJournal(String url, String validator, long imageSize, String
         long plaintextSize = journal.imageSize() - (encrypted ? EncryptedImageHeader.SIZE : 0);
         String refusal = encrypted != (journal.encryptedHeader() != null)
                 ? "the journal is for a " + (encrypted ? "plain" : "pre-encrypted") + " image"
-                : journal.offset() >= plaintextSize ? "the journal's offset is past the image's end" : null;
+                : journal.offset() > plaintextSize ? "the journal's offset is past the image's end" : null;
         byte[] plaintext = null;
         if (refusal == null) {
             plaintext = encrypted ? device.read(staging, 0, (int) journal.offset()) : null;
             refusal = journal.mismatch(device, staging, plaintext);
         }
         if (refusal != null) {
-            discarded.accept(journal.offset(), refusal);
+            long fetched = journal.offset() + (journal.encryptedHeader() != null ? EncryptedImageHeader.SIZE : 0);
+            long wasted = journal.partition().equals(staging.label()) ? journal.wastedBytes() + fetched : 0;
+            discarded.accept(new Discarded(journal.offset(), refusal, wasted));
             store.eraseAll();
             return Optional.empty();
         }
         return Optional.of(new Continuation(journal, plaintext));
+    }
+
+    /**
+     * A journal that was erased instead of resumed.
+     *
+     * @param offset      the offset it recorded
+     * @param reason      why it does not fit
+     * @param wastedBytes what the runs it recorded received and the update now fetches again: their waste and the
+     *                    bytes they had kept; 0 for a journal of another partition (an update that finished, with
+     *                    its own count)
+     */
+    public record Discarded(long offset, String reason, long wastedBytes) {
     }
 
     /**
