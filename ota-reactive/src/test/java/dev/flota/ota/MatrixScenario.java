@@ -6,6 +6,7 @@ import dev.flota.flash.device.BootResult;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.testing.TestDevices;
+import dev.flota.ota.encrypted.EncryptedImageHeader;
 import dev.flota.ota.fixtures.ServerFaults;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
@@ -37,7 +38,7 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
     static final int BUFFERED = 8192;
     static final int MAX_RUNS = 10;
     /** What a run can receive past its last journal commit, which a cut loses uncounted by the engine. */
-    static final long UNCOUNTED_PER_CUT = JOURNAL_INTERVAL + BUFFERED + REQUEST;
+    static final long UNCOUNTED_PER_CUT = JOURNAL_INTERVAL + BUFFERED + REQUEST + EncryptedImageHeader.SIZE;
 
     /** What one scenario showed. */
     record Outcome(MatrixScenario scenario, int runs, int cuts, int failures, long served, long allowance,
@@ -81,6 +82,7 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
             long carried = 0;
             OtaEvent.Finished finished = null;
             boolean journalUsed = false;
+            boolean cutInClear = false;
             int run = 0;
             while (finished == null) {
                 assertThat(run++).as("%s: runs", this).isLessThan(MAX_RUNS);
@@ -93,6 +95,7 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
                 if (events.get(events.size() - 1) instanceof OtaEvent.Finished f) {
                     finished = f;
                     journalUsed = events.stream().anyMatch(OtaEvent.Resumed.class::isInstance);
+                    cutInClear = device.flash().isPowerLost();
                 } else {
                     boolean cutNow = device.flash().isPowerLost();
                     cuts += cutNow ? 1 : 0;
@@ -115,7 +118,16 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
             long allowance = carried + truncated * (partial ? perCut() : images.served().length) + forced
                     + oldImageBytes(server.requests().all());
             if (finished != null) {
-                assertThat(ResumeTest.journal(device)).as("%s: the journal is cleared", this).isEmpty();
+                var journal = ResumeTest.journal(device);
+                if (cutInClear && !journal.isEmpty()) {
+                    // cut while the journal was erased, after the boot switch: what is left is incomplete (read as
+                    // no journal) or names the slot now running, and the next update discards it
+                    var slot = journal.get("flota_part");
+                    assertThat(slot == null ? null : slot.stringValue()).as("%s: the stale journal's slot", this)
+                            .isIn(null, device.lastBoot().booted().orElseThrow().label());
+                } else {
+                    assertThat(journal).as("%s: the journal is cleared", this).isEmpty();
+                }
             }
             return new Outcome(this, run, cuts, failures, served, allowance,
                     clientFetched - images.finalImage().length, finished == null ? -1 : finished.bytesWasted(),
@@ -124,12 +136,15 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
     }
 
     /**
-     * What a cut may lose of a partial download: one request, plus one journal interval, since a cut while a commit
-     * is being written (an NVS write is several flash operations) leaves the previous commit; for a pre-encrypted
-     * image one request more, its ranges being 512 bytes (the header) off the plaintext sectors the journal commits.
+     * What a cut may lose of a partial download: what the flash took since the last journal commit, under one journal
+     * interval (a cut while a commit is written, an NVS write being several flash operations, leaves the previous
+     * one); what the engine holds ahead of the flash, up to {@code maxBufferedBytes} (one request here); and the next
+     * request's answer, sent once the previous one is buffered. A pre-encrypted image's ranges end on plaintext
+     * sectors too (the first one carries the 512-byte header on top), so it loses no more, but for the header itself
+     * when the cut comes before the first commit and the next run starts from byte 0.
      */
     private long perCut() {
-        return REQUEST + JOURNAL_INTERVAL + (images.encrypted() ? REQUEST : 0);
+        return JOURNAL_INTERVAL + REQUEST + REQUEST + (images.encrypted() ? EncryptedImageHeader.SIZE : 0);
     }
 
     /** The old image or exactly the new one boots, never nothing; after the last run, the new one. */

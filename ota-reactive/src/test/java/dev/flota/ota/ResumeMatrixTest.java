@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  *
  * <p>Every scenario must boot the old image or exactly the new one after every run, end booting the new one, keep
- * the server's count of image bytes within the image, one request per interruption (4 KiB for a partial download,
- * what the interrupted GET carried for a whole one) and what a changed image forces, and report through
+ * the server's count of image bytes within the image, what an interruption may lose (for a partial download the
+ * flash's bytes past the last journal commit, the engine's buffer of one request and the request on the wire; for a
+ * whole one what the interrupted GET carried) and what a changed image forces, and report through
  * {@link OtaEvent.Finished#bytesWasted()} no more than it received beyond the image, and no less than that minus what
  * the cuts lost after their last journal commit.
  */
