@@ -68,9 +68,15 @@ public sealed interface OtaEvent {
      * {@code ESP_HTTPS_OTA_FINISH}: the update completed and the boot partition was switched.
      *
      * @param imageSize         bytes written to flash
-     * @param bytesWasted       bytes received beyond those the image needed: all image bytes received minus the image's
-     *                          size (what came before the image started again because it changed or a range was
-     *                          ignored, the byte of the {@code bytes=0-0} size probe, any byte received twice)
+     * @param bytesWasted       bytes received beyond those the image needed, by this run and, for an update resumed
+     *                          after a reboot ({@link Resumed}), by the earlier runs as far as their journal knows:
+     *                          all image bytes received minus the image's size (what came before the image started
+     *                          again because it changed or a range was ignored, the bytes in flash of an image that
+     *                          changed, the byte of the {@code bytes=0-0} size probe, any byte received twice). An
+     *                          earlier run's share is counted as of its last journal commit: what it had received past
+     *                          the offset the update resumed from, and what it had wasted. The bytes a run receives
+     *                          after its last commit, and those a server sent that never left the socket buffers, are
+     *                          lost to a cut uncounted, so a server counts at least this many bytes beyond the image
      * @param peakBufferedBytes most bytes this update held between the network and the flash at any time
      */
     record Finished(long imageSize, long bytesWasted, long peakBufferedBytes) implements OtaEvent {

@@ -54,10 +54,8 @@ final class UpdateRun {
     private final Consumer<OtaEvent> emit;
     private final OtaMetrics metrics;
     private final UpdateSteps steps;
-    private final AtomicLong fetched = new AtomicLong();
-    private final AtomicLong received = new AtomicLong();
+    private final WasteLedger ledger;
     private final AtomicLong written = new AtomicLong();
-    private final AtomicLong wasted = new AtomicLong();
     private final AtomicLong decrypted = new AtomicLong();
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile boolean rangesIgnored;
@@ -71,8 +69,6 @@ final class UpdateRun {
     private volatile ResumptionStore journalStore;
     private volatile JournalWriter journal;
     private volatile long resumedAt;
-    private volatile long resumedFetch;
-    private long resumedWaste;
 
     /** @param steps the caller's pace, or null to run freely */
     UpdateRun(UpdateSettings settings, TlsContext tls, OtaTarget target, Consumer<OtaEvent> emit, OtaMetrics metrics,
@@ -87,6 +83,7 @@ final class UpdateRun {
             emit.accept(event);
         };
         this.metrics = metrics;
+        this.ledger = new WasteLedger(metrics);
         this.steps = steps;
         BufferBudget shared = settings.buffering().budget();
         this.budget = shared == null ? null : shared.account();
@@ -168,21 +165,26 @@ final class UpdateRun {
             return null;
         }
         resumeSpent = true;
-        return ResumeJournal.continuation(resumption, store, staging, settings.image().decrypts(),
-                (offset, reason) -> emit.accept(new OtaEvent.ResumeDiscarded(offset, reason))).orElse(null);
+        return ResumeJournal.continuation(resumption, store, staging, settings.image().decrypts(), discarded -> {
+            ledger.resumed(0, discarded.wastedBytes());
+            emit.accept(new OtaEvent.ResumeDiscarded(discarded.offset(), discarded.reason()));
+        }).orElse(null);
     }
 
     private Mono<Void> attempt(UpdatePartitions partitions, OtaResumption resumption,
             ResumeJournal.Continuation resume) {
         Partition staging = partitions.staging();
         ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
+        if (settings.image().decrypts()) {
+            current.payloadStart(EncryptedImageHeader.SIZE);
+        }
         ResumeJournal resumed = resume == null ? null : resume.journal();
         long offset = resumed == null ? 0 : resumed.offset();
         long fetchOffset = resumed == null ? 0 : resume.fetchOffset();
         resumedAt = offset;
-        resumedFetch = fetchOffset;
         if (resumed != null) {
             current.expect(resumed.imageSize(), resumed.validator());
+            ledger.resumed(fetchOffset, resumed.wastedBytes());
             decrypted.set(offset);
             emit.accept(new OtaEvent.Resumed(offset, fetchOffset));
         }
@@ -231,11 +233,13 @@ final class UpdateRun {
         FlashSink sink = new FlashSink(staging, partitions.finalPartition(), flash.finalizeWithCopy(), eraseSize,
                 flash.scheduler(), flash.realTiming(), metrics::phase, offset);
         journal = resumption == null ? null : new JournalWriter(resumption, journalStore, staging,
-                flash.resumeJournalInterval(), offset, () -> current.validator() == null || current.imageSize() < 0
+                flash.resumeJournalInterval(), offset, at -> ledger.wastedIfResumedAt(at
+                        + (settings.image().decrypts() ? EncryptedImageHeader.SIZE : 0)),
+                () -> current.validator() == null || current.imageSize() < 0
                         || settings.image().decrypts() && headerFill.get() < header.length ? null
                         : new ResumeJournal(settings.http().url().toString(), current.validator(),
                                 current.imageSize(), staging.label(), null, 0, null,
-                                settings.image().decrypts() ? header : null));
+                                settings.image().decrypts() ? header : null, 0));
         Mono<Void> gate = steps == null ? Mono.empty() : steps.beforeFinish();
         return data.as(sink.into(target, this::onFlashEvent, written))
                 .doOnNext(session -> phase("write"))
@@ -267,9 +271,7 @@ final class UpdateRun {
             }
             // only now: a reset between clearing and the switch would boot the old app with no journal left
             clearJournal();
-            long needed = (fetcher.imageSize() >= 0 ? fetcher.imageSize() : fetched.get()) - resumedFetch;
-            waste(received.get() - needed - (wasted.get() - resumedWaste));
-            emit.accept(new OtaEvent.Finished(written.get(), wasted.get(), peakBuffered));
+            emit.accept(new OtaEvent.Finished(written.get(), ledger.finish(fetcher.imageSize()), peakBuffered));
         }).subscribeOn(settings.flash().scheduler());
     }
 
@@ -285,33 +287,17 @@ final class UpdateRun {
     }
 
     private void restart() {
-        waste(fetched.get());
-        if (resumedFetch > 0) {
+        if (ledger.restart()) {
             emit.accept(new OtaEvent.ResumeDiscarded(resumedAt, "the server sent another image than the one the "
                     + "journal records (a 200 to If-Range): starting again from byte 0"));
-            waste(resumedFetch);
-            resumedWaste += resumedFetch;
-            resumedFetch = 0;
             resumedAt = 0;
             clearJournal();
         }
         reportBuffered(0);
-        fetched.set(0);
         written.set(0);
         lastWritten = 0;
         decrypted.set(0);
         releaseBudget();
-    }
-
-    /**
-     * Counts bytes received that the image did not need, as soon as they are known to be: what an attempt fetched
-     * before the image started again, the size probe's byte, and at the end whatever else was received.
-     */
-    private void waste(long bytes) {
-        if (bytes > 0) {
-            wasted.addAndGet(bytes);
-            metrics.bytes("wasted", bytes);
-        }
     }
 
     /**
@@ -348,10 +334,10 @@ final class UpdateRun {
 
     /** Reports the bytes fetched and not yet on flash, and gives the consumed ones back to the buffer budget. */
     private void updateBuffered() {
-        long overhead = !settings.image().decrypts() || resumedFetch > 0 ? 0
-                : Math.min(fetched.get(), EncryptedImageHeader.SIZE);
+        long overhead = !settings.image().decrypts() || ledger.resumedFetch() > 0 ? 0
+                : Math.min(ledger.fetched(), EncryptedImageHeader.SIZE);
         long consumed = overhead + written.get();
-        reportBuffered(Math.max(0, fetched.get() - consumed));
+        reportBuffered(Math.max(0, ledger.fetched() - consumed));
         long back;
         synchronized (this) {
             back = Math.max(0, consumed - consumedReleased);
@@ -433,9 +419,7 @@ final class UpdateRun {
 
         @Override
         public void onDiscarded(int count) {
-            received.addAndGet(count);
-            metrics.bytes("fetched", count);
-            waste(count);
+            ledger.onDiscarded(count);
         }
 
         @Override
@@ -444,9 +428,7 @@ final class UpdateRun {
                 firstByte = true;
                 phase("first_byte");
             }
-            fetched.addAndGet(count);
-            received.addAndGet(count);
-            metrics.bytes("fetched", count);
+            ledger.onBytes(count);
             updateBuffered();
         }
     }

@@ -45,6 +45,7 @@ public final class ImageFetcher {
     private volatile String validator;
     private volatile long position;
     private volatile boolean prepaid;
+    private volatile long payloadStart;
     private final Authorization authorization;
     private boolean connected;
 
@@ -99,6 +100,16 @@ public final class ImageFetcher {
         this.validator = validator;
     }
 
+    /**
+     * Where the bytes the flash takes begin in the served file: a pre-encrypted image's 512-byte header comes first.
+     * Ranges then end on {@code payloadStart} plus multiples of {@code maxRequestSize}, the first one carrying the
+     * header as well, so that each range ends where a whole number of flash sectors does and a cut loses at most the
+     * request in flight rather than one split over two sectors. Before {@link #fetch(long)}.
+     */
+    public void payloadStart(long offset) {
+        this.payloadStart = offset;
+    }
+
     /** The validator ranged requests send in {@code If-Range} (strong ETag, else Last-Modified), else null. */
     public String validator() {
         return validator;
@@ -122,7 +133,10 @@ public final class ImageFetcher {
                         + ") needs allowHttp", -1, null));
             }
             position = start;
-            complete = false;
+            complete = imageSize >= 0 && start >= imageSize;
+            if (complete) {
+                return Flux.<ByteBuffer>empty(); // a resumed image the flash holds whole: nothing to fetch
+            }
             Mono<Void> admission = gated() ? settings.requestGate().apply(settings.http().maxRequestSize())
                     .doOnSuccess(v -> prepaid = true) : Mono.empty();
             Mono<Void> sizing = admission.then(settings.http().partialDownload() && imageSize < 0 ? head()
@@ -149,7 +163,7 @@ public final class ImageFetcher {
             return Flux.empty();
         }
         RangeRequest request = RangeRequest.next(position, imageSize, settings.http().maxRequestSize(),
-                settings.http().partialDownload());
+                settings.http().partialDownload(), payloadStart);
         Mono<Void> gate = !gated() || request.probe() ? Mono.empty()
                 : prepaid ? Mono.fromRunnable(() -> prepaid = false)
                 : settings.requestGate().apply(request.end() - request.start() + 1);

@@ -27,19 +27,25 @@ record RangeRequest(String range, long start, long end, boolean probe) {
         UNEXPECTED
     }
 
-    /** The request for the bytes from {@code position}, given what is known of the image. */
-    static RangeRequest next(long position, long imageSize, int maxRequestSize, boolean partial) {
+    /**
+     * The request for the bytes from {@code position}, given what is known of the image. Ranges end on
+     * {@code payloadStart + k * maxRequestSize}: the first one carries what comes before the payload (a pre-encrypted
+     * image's header) on top of {@code maxRequestSize}, and one that goes on after a short body stops at the next
+     * such end, so every range ends where the payload's sectors do when {@code maxRequestSize} is a multiple of them.
+     */
+    static RangeRequest next(long position, long imageSize, int maxRequestSize, boolean partial, long payloadStart) {
         long last = imageSize < 0 ? -1 : imageSize - 1;
         if (partial && imageSize < 0) {
             return new RangeRequest("bytes=0-0", 0, 0, true);
         }
-        if (position == 0 && (!partial || imageSize <= maxRequestSize)) {
+        if (position == 0 && (!partial || imageSize <= payloadStart + maxRequestSize)) {
             return new RangeRequest(null, 0, last, false);
         }
         if (!partial) {
             return new RangeRequest("bytes=" + position + "-", position, last, false);
         }
-        long end = Math.min(imageSize, position + maxRequestSize) - 1;
+        long ends = position < payloadStart ? 1 : Math.floorDiv(position - payloadStart, maxRequestSize) + 1;
+        long end = Math.min(imageSize, payloadStart + ends * maxRequestSize) - 1;
         return new RangeRequest("bytes=" + position + "-" + end, position, end, false);
     }
 

@@ -63,7 +63,9 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
             return data.concatMap(chunk -> write(target, handle, chunk, written)
                             .doOnNext(total -> readBack.after(handle.get(), total))
                             .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total))), 1)
-                    .then(Mono.fromSupplier(handle::get))
+                    .then(Mono.defer(() -> handle.get() != null || resumeAt == 0 ? Mono.justOrEmpty(handle.get())
+                            // a resumed update whose flash already held the whole image: esp_ota_resume at its end
+                            : onFlash(target, Mono.fromCallable(() -> open(target, handle)))))
                     .doFinally(signal -> {
                         OtaSession open = handle.get();
                         if (signal != SignalType.ON_COMPLETE && open != null && open.isOpen()) {
@@ -77,24 +79,34 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
             AtomicLong written) {
         Mono<Long> write = Mono.fromCallable(() -> {
             if (handle.get() == null) {
-                long start = System.nanoTime();
-                OtaSession opened = resumeAt == 0 ? target.begin(staging, eraseSize.getAsLong())
-                        : target.resumption().orElseThrow(() -> new TargetException(EspError.ESP_ERR_NOT_SUPPORTED,
-                                "the target cannot resume an update")).resume(staging, eraseSize.getAsLong(), resumeAt);
-                phaseTimer.accept("erase", Duration.ofNanos(System.nanoTime() - start));
-                if (!finalPartition.equals(staging)) {
-                    opened.setFinalPartition(finalPartition, finalizeWithCopy);
-                }
-                handle.set(opened);
+                open(target, handle);
             }
             int n = chunk.remaining();
             handle.get().write(chunk);
             return written.addAndGet(n);
         });
-        boolean handOff = target.mayBlock() && Schedulers.isInNonBlockingThread();
-        Mono<Long> call = handOff ? write.subscribeOn(flashScheduler) : write;
+        Mono<Long> call = onFlash(target, write);
         return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(target::drainBusyTime).thenReturn(total))
                 : call;
+    }
+
+    /** {@code esp_ota_begin}, or {@code esp_ota_resume} at {@code resumeAt}. */
+    private OtaSession open(OtaTarget target, AtomicReference<OtaSession> handle) {
+        long start = System.nanoTime();
+        OtaSession opened = resumeAt == 0 ? target.begin(staging, eraseSize.getAsLong())
+                : target.resumption().orElseThrow(() -> new TargetException(EspError.ESP_ERR_NOT_SUPPORTED,
+                        "the target cannot resume an update")).resume(staging, eraseSize.getAsLong(), resumeAt);
+        phaseTimer.accept("erase", Duration.ofNanos(System.nanoTime() - start));
+        if (!finalPartition.equals(staging)) {
+            opened.setFinalPartition(finalPartition, finalizeWithCopy);
+        }
+        handle.set(opened);
+        return opened;
+    }
+
+    /** A blocking target's call, off a non-blocking thread. */
+    private <T> Mono<T> onFlash(OtaTarget target, Mono<T> call) {
+        return target.mayBlock() && Schedulers.isInNonBlockingThread() ? call.subscribeOn(flashScheduler) : call;
     }
 
     /**

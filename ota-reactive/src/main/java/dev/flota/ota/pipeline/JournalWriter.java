@@ -3,6 +3,7 @@ package dev.flota.ota.pipeline;
 import dev.flota.flash.partition.Partition;
 import dev.flota.ota.target.OtaResumption;
 import dev.flota.ota.target.ResumptionStore;
+import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -16,23 +17,27 @@ public final class JournalWriter {
     private final ResumptionStore store;
     private final Partition staging;
     private final long interval;
+    private final LongUnaryOperator wastedAt;
     private final Supplier<ResumeJournal> identity;
     private long committed;
     private boolean started;
 
     /**
      * @param committed the offset the journal already records (a resumed update's), 0 for a fresh one
+     * @param wastedAt  the bytes the update will have wasted if it resumes from a given plaintext offset, kept with
+     *                  each commit for {@link ResumeJournal#wastedBytes()}
      * @param identity  the journal's identity keys, asked at the first commit of a fresh update (offset and sector
      *                  digests ignored), or null while the image has no validator or size: nothing is journalled
      */
     public JournalWriter(OtaResumption device, ResumptionStore store, Partition staging, long interval, long committed,
-            Supplier<ResumeJournal> identity) {
+            LongUnaryOperator wastedAt, Supplier<ResumeJournal> identity) {
         this.device = device;
         this.store = store;
         this.staging = staging;
         this.interval = Math.max(ResumeJournal.SECTOR_SIZE, interval);
         this.committed = committed;
         this.started = committed > 0;
+        this.wastedAt = wastedAt;
         this.identity = identity;
     }
 
@@ -52,7 +57,7 @@ public final class JournalWriter {
             started = true;
         }
         ResumeJournal.commit(store, boundary, device.read(staging, boundary - ResumeJournal.SECTOR_SIZE,
-                ResumeJournal.SECTOR_SIZE));
+                ResumeJournal.SECTOR_SIZE), wastedAt.applyAsLong(boundary));
         committed = boundary;
     }
 

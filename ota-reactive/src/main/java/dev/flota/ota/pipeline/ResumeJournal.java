@@ -10,7 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The resumption journal as it is kept in the {@code ota_resumption} NVS namespace: ESP-IDF's two keys, which its
@@ -22,7 +22,8 @@ import java.util.function.BiConsumer;
  * the image's size as served; {@code flota_part} (STR): the staging partition;</li>
  * <li>{@code flota_head} (BLOB): SHA-256 of the first {@link #HEAD} bytes of the image in flash;</li>
  * <li>{@code flota_sector} (BLOB): the offset (u32, little-endian) the flash holds the image up to, then SHA-256 of
- * the sector before it, re-read on resume;</li>
+ * the sector before it, re-read on resume, then the bytes the update will have wasted if it resumes from that offset
+ * (u32, little-endian; absent from a 36-byte record, read as 0);</li>
  * <li>{@code flota_enc_hdr} (BLOB): for a pre-encrypted image, its 512-byte header (the GCM state is recomputed from
  * the plaintext in flash, see {@link #continuation}).</li>
  * </ul>
@@ -31,10 +32,13 @@ import java.util.function.BiConsumer;
  * identity keys before both; each set is power-safe, so after a cut the journal either lacks a key (and nothing is
  * resumed) or its sector record names bytes the flash holds.
  *
- * @param offset the plaintext offset the flash holds the image up to: a multiple of the sector size
+ * @param offset      the plaintext offset the flash holds the image up to: a multiple of the sector size
+ * @param wastedBytes the bytes received by the runs so far that a resume from {@code offset} does not use: what they
+ *                    wasted, and what they received past {@code offset}, as of the commit (what a run receives
+ *                    after its last commit is lost to a cut uncounted)
  */
 public record ResumeJournal(String url, String validator, long imageSize, String partition, byte[] headDigest, long offset,
-        byte[] sectorDigest, byte[] encryptedHeader) {
+        byte[] sectorDigest, byte[] encryptedHeader, long wastedBytes) {
 
     public static final String WR_LEN = "nvs_ota_wr_len";
     public static final String URL = "nvs_ota_url";
@@ -49,6 +53,8 @@ public record ResumeJournal(String url, String validator, long imageSize, String
     public static final int HEAD_BYTES = 4096;
     /** Commits fall on sector boundaries: whole KiB for ESP-IDF's key, whole AES blocks for GCM. */
     public static final int SECTOR_SIZE = 4096;
+    /** The {@code flota_sector} record: offset, digest, bytes wasted. */
+    private static final int SECTOR_RECORD = 40;
 
     /** The journal, when every key it needs is there and consistent; else empty. */
     public static Optional<ResumeJournal> read(ResumptionStore store) {
@@ -59,16 +65,18 @@ public record ResumeJournal(String url, String validator, long imageSize, String
         Optional<byte[]> head = store.getBlob(HEAD);
         Optional<String> partition = store.getString(PARTITION);
         if (validator.isEmpty() || size.isEmpty() || sector.isEmpty() || kib.isEmpty() || head.isEmpty()
-                || partition.isEmpty() || sector.get().length != 36) {
+                || partition.isEmpty() || sector.get().length != 36 && sector.get().length != SECTOR_RECORD) {
             return Optional.empty();
         }
-        long offset = ByteBuffer.wrap(sector.get()).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+        ByteBuffer record = ByteBuffer.wrap(sector.get()).order(ByteOrder.LITTLE_ENDIAN);
+        long offset = record.getInt(0) & 0xFFFFFFFFL;
+        long wasted = sector.get().length == SECTOR_RECORD ? record.getInt(36) & 0xFFFFFFFFL : 0;
         if (offset % SECTOR_SIZE != 0 || offset == 0 || kib.getAsInt() * 1024L > offset) {
             return Optional.empty();
         }
         return Optional.of(new ResumeJournal(store.getString(URL).orElse(""), validator.get(), size.getAsLong(),
                 partition.get(), head.get(), offset, Arrays.copyOfRange(sector.get(), 4, 36),
-                store.getBlob(ENCRYPTED_HEADER).orElse(null)));
+                store.getBlob(ENCRYPTED_HEADER).orElse(null), wasted));
     }
 
     /**
@@ -106,12 +114,12 @@ public record ResumeJournal(String url, String validator, long imageSize, String
      * Flota's own beside the JDK's GCM, whose state cannot be set from outside; the plaintext in flash is what the tag
      * must cover anyway, so a flash that no longer holds it fails the tag instead of booting; and re-encrypting it
      * runs at AES-GCM speed, after one read of the offset's bytes (a local flash read on a device). A journal that
-     * does not fit is erased, and {@code discarded} told its offset and why.
+     * does not fit is erased, and {@code discarded} told its offset, why, and what it cost (read before the erase).
      *
      * @param encrypted whether this update decrypts a pre-encrypted image
      */
     public static Optional<Continuation> continuation(OtaResumption device, ResumptionStore store, Partition staging,
-            boolean encrypted, BiConsumer<Long, String> discarded) {
+            boolean encrypted, Consumer<Discarded> discarded) {
         Optional<ResumeJournal> found = read(store);
         if (found.isEmpty()) {
             return Optional.empty();
@@ -120,18 +128,32 @@ public record ResumeJournal(String url, String validator, long imageSize, String
         long plaintextSize = journal.imageSize() - (encrypted ? EncryptedImageHeader.SIZE : 0);
         String refusal = encrypted != (journal.encryptedHeader() != null)
                 ? "the journal is for a " + (encrypted ? "plain" : "pre-encrypted") + " image"
-                : journal.offset() >= plaintextSize ? "the journal's offset is past the image's end" : null;
+                : journal.offset() > plaintextSize ? "the journal's offset is past the image's end" : null;
         byte[] plaintext = null;
         if (refusal == null) {
             plaintext = encrypted ? device.read(staging, 0, (int) journal.offset()) : null;
             refusal = journal.mismatch(device, staging, plaintext);
         }
         if (refusal != null) {
-            discarded.accept(journal.offset(), refusal);
+            long fetched = journal.offset() + (journal.encryptedHeader() != null ? EncryptedImageHeader.SIZE : 0);
+            long wasted = journal.partition().equals(staging.label()) ? journal.wastedBytes() + fetched : 0;
+            discarded.accept(new Discarded(journal.offset(), refusal, wasted));
             store.eraseAll();
             return Optional.empty();
         }
         return Optional.of(new Continuation(journal, plaintext));
+    }
+
+    /**
+     * A journal that was erased instead of resumed.
+     *
+     * @param offset      the offset it recorded
+     * @param reason      why it does not fit
+     * @param wastedBytes what the runs it recorded received and the update now fetches again: their waste and the
+     *                    bytes they had kept; 0 for a journal of another partition (an update that finished, with
+     *                    its own count)
+     */
+    public record Discarded(long offset, String reason, long wastedBytes) {
     }
 
     /**
@@ -161,10 +183,13 @@ public record ResumeJournal(String url, String validator, long imageSize, String
         }
     }
 
-    /** A commit: the flash holds the image up to {@code offset}, and {@code sector} is the sector before it. */
-    static void commit(ResumptionStore store, long offset, byte[] sector) {
-        ByteBuffer record = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN).putInt((int) offset)
-                .put(sha256(sector, 0, sector.length));
+    /**
+     * A commit: the flash holds the image up to {@code offset}, {@code sector} is the sector before it, and a resume
+     * from there will have wasted {@code wasted} bytes.
+     */
+    static void commit(ResumptionStore store, long offset, byte[] sector, long wasted) {
+        ByteBuffer record = ByteBuffer.allocate(SECTOR_RECORD).order(ByteOrder.LITTLE_ENDIAN).putInt((int) offset)
+                .put(sha256(sector, 0, sector.length)).putInt((int) Math.min(wasted, 0xFFFFFFFFL));
         store.setBlob(SECTOR, record.array());
         store.setU16(WR_LEN, (int) ((offset / 1024) & 0xFFFF));
     }
