@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The chip's registers as READ_REG and WRITE_REG see them: the ROM magic word, the eFuse words of the device's
- * revision and MAC, UART_CLKDIV for the current baud (ESP32), everything written since reset, 0 elsewhere; and the SPI
+ * revision and MAC merged with its burned eFuses ({@link dev.flota.flash.serial.EfuseRegisters}), UART_CLKDIV for the current baud (ESP32), everything written since reset, 0 elsewhere; and the SPI
  * user-command engine, which runs a flash command when {@code SPI_CMD} bit 18 is written and clears the bit at once.
  */
 final class RegisterFile {
@@ -24,11 +24,12 @@ final class RegisterFile {
     private final Map<Long, Integer> written = new HashMap<>();
     private int baud;
 
-    RegisterFile(ChipRegisters chip, int revision, byte[] mac, long flashSize, int baud) {
+    RegisterFile(ChipRegisters chip, int revision, byte[] mac, long flashSize, int baud, Map<Long, Integer> efuses) {
         this.chip = chip;
         this.spi = chip.spi();
         this.flashSize = flashSize;
         this.fixed = new HashMap<>(chip.efuseWords(revision, mac));
+        efuses.forEach((address, value) -> this.fixed.merge(address, value, (a, b) -> a | b));
         this.fixed.put(ChipRegisters.MAGIC_REGISTER, chip.magicValue());
         this.baud = baud;
     }
