@@ -40,14 +40,17 @@ final class FlashLoader implements AutoCloseable {
     private final int revision;
     private final byte[] mac;
     private final long flashSize;
+    private final ChipSecurity security;
 
-    FlashLoader(LoaderClient client, ChipRegisters chip, boolean stub, int revision, byte[] mac, long flashSize) {
+    FlashLoader(LoaderClient client, ChipRegisters chip, boolean stub, int revision, byte[] mac, long flashSize,
+            ChipSecurity security) {
         this.client = client;
         this.chip = chip;
         this.stub = stub;
         this.revision = revision;
         this.mac = mac;
         this.flashSize = flashSize;
+        this.security = security;
     }
 
     /** Runs a line sequence, its failures as {@link LoaderException}s. */
@@ -84,6 +87,10 @@ final class FlashLoader implements AutoCloseable {
 
     long flashSize() {
         return flashSize;
+    }
+
+    ChipSecurity security() {
+        return security;
     }
 
     String description() {
