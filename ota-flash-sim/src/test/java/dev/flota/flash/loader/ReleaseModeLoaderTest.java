@@ -224,7 +224,7 @@ class ReleaseModeLoaderTest {
         Efuses efuses = Efuses.blank(Chip.ESP32).security().burnFlashEncryptionKey(ESP32_KEY).security()
                 .burnFlashCryptConfig(0xF);
         LoaderDevice device = loader(Chip.ESP32, 300, efuses);
-        byte[] plain = Devices.random(20000, 9);
+        byte[] plain = Devices.random(20010, 9);
         byte[] compressed = RomLoaderTest.deflate(plain);
         int blocks = (compressed.length + STUB_BLOCK - 1) / STUB_BLOCK;
         try (RawHost host = RawHost.over(device.connect())) {
