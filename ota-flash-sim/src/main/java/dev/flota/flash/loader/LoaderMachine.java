@@ -90,7 +90,7 @@ final class LoaderMachine {
         downloadDisabled = downloadDisabled(efuses, device.properties().chipRevision());
         secureDownload = efuses.layout().family() != EfuseLayout.Family.ESP32
                 && efuses.isSet("ENABLE_SECURITY_DOWNLOAD");
-        registers = new RegisterFile(chip, device.properties().chipRevision(), mac, flash.size(), baud,
+        registers = new RegisterFile(chip, device.properties().chipRevision(), mac, flash, baud,
                 efuseRegisters.words(efuses));
         declaredFlashSize = ROM_DEFAULT_FLASH_SIZE;
         writes.reset();

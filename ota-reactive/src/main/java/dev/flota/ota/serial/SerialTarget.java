@@ -44,7 +44,7 @@ import java.util.function.Supplier;
  * ({@link LoaderException.Reason#SECURE_DOWNLOAD_MODE}, {@link LoaderException.Reason#FLASH_ENCRYPTED}): the loader
  * reads flash raw, so its partition table, otadata and app are ciphertext, and a plain write would brick it. Calls block: {@link #mayBlock()} is true.
  * With an NVS partition in the table it resumes updates ({@link #resumption()}): the journal in that partition,
- * written in place over the ROM.
+ * written in place (over the ROM's FLASH_DATA, or with the stub by page programs through the SPI registers).
  * {@link #close()} hard-resets a real port into the (new) app and closes the link.
  */
 public final class SerialTarget implements OtaTarget, AutoCloseable {
@@ -226,7 +226,7 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     }
 
     /**
-     * Resumption over the ROM, the journal in the table's first NVS partition ({@link SerialResumption}); empty
+     * Resumption, the journal in the table's first NVS partition ({@link SerialResumption}); empty
      * when the table has none, as on the simulator: there is nowhere to keep a journal, and updates start at 0.
      */
     @Override
