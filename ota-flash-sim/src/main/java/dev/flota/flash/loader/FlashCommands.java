@@ -1,5 +1,6 @@
 package dev.flota.flash.loader;
 
+import dev.flota.flash.encryption.FlashCipher;
 import dev.flota.flash.nor.FlashException;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.serial.LoaderErrorCode;
@@ -11,7 +12,9 @@ import java.util.zip.DataFormatException;
 /**
  * FLASH_BEGIN/DATA/END and FLASH_DEFL_BEGIN/DATA/END in both dialects. The ROM erases before it acks FLASH_BEGIN and
  * writes (or inflates and writes) each block before acking it; the stub acks first and works after, so a write or
- * inflate error becomes {@link #takePending()}, reported on the next command, and the write is abandoned.
+ * inflate error becomes {@link #takePending()}, reported on the next command, and the write is abandoned. The fifth
+ * BEGIN word asks for an encrypted write, which the chip does with its own key where its eFuses allow it
+ * ({@link LoaderMachine#downloadEncryption()}).
  */
 final class FlashCommands {
 
@@ -53,16 +56,27 @@ final class FlashCommands {
         int blockSize = request.word(2);
         long offset = request.word(3) & 0xFFFFFFFFL;
         boolean encrypted = request.length() == 20 && request.word(4) != 0;
-        if (encrypted) {
-            machine.fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_PARAMETER,
-                    LoaderErrorCode.CMD_NOT_IMPLEMENTED);
-            return;
-        }
         if (offset + size > machine.limit() || numBlocks < 0 || blockSize < 0 || (numBlocks > 0 && blockSize == 0)) {
             machine.fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.BAD_DATA_LEN);
             return;
         }
-        FlashWrite started = new FlashWrite(flash, compressed, machine.stub(), offset, size, numBlocks, blockSize);
+        FlashCipher cipher = null;
+        int unit = machine.encryptedWriteUnit();
+        if (encrypted) {
+            DownloadEncryption encryption = machine.downloadEncryption();
+            if (encryption.refusal() != null) {
+                machine.fail(wire, request.opcode(), encryption.refusal(), encryption.stubRefusal());
+                return;
+            }
+            if (offset % unit != 0 || (!compressed && !machine.stub() && blockSize % unit != 0)) {
+                machine.fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_PARAMETER,
+                        LoaderErrorCode.BAD_DATA_LEN);
+                return;
+            }
+            cipher = encryption.cipher();
+        }
+        FlashWrite started = new FlashWrite(flash, compressed, machine.stub(), offset, size, numBlocks, blockSize,
+                cipher, unit);
         if (machine.stub()) {
             write = started;
             machine.ok(wire, request.opcode());

@@ -1,6 +1,9 @@
 package dev.flota.flash.loader;
 
+import dev.flota.flash.encryption.FlashCipher;
 import dev.flota.flash.nor.NorFlash;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -8,7 +11,9 @@ import java.util.zip.Inflater;
  * One FLASH_BEGIN or FLASH_DEFL_BEGIN in progress: where it writes, and how far it got. The ROM erased its region up
  * front and writes plain blocks where their sequence number puts them; the stub writes sequentially, trimmed to the
  * announced size, erasing sector by sector (whole 64 KiB blocks where they fit) just ahead of the data. Compressed data
- * is a zlib stream inflated as blocks arrive.
+ * is a zlib stream inflated as blocks arrive. An encrypted write ({@code esptool write-flash --encrypt}) programs the
+ * device's ciphertext of the data instead, in whole units of the chip's encrypted-write size (32 bytes on ESP32, 16
+ * elsewhere), the last one padded with 0xFF.
  */
 final class FlashWrite {
 
@@ -21,12 +26,22 @@ final class FlashWrite {
     private final int blockSize;
     private final long eraseEnd;
     private final Inflater inflater;
+    private final FlashCipher cipher;
+    private final int unit;
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private long programmedTo;
     private long position;
     private long erasedTo;
     private int nextSeq;
 
     FlashWrite(NorFlash flash, boolean compressed, boolean lazyErase, long offset, long size, int numBlocks,
             int blockSize) {
+        this(flash, compressed, lazyErase, offset, size, numBlocks, blockSize, null, 1);
+    }
+
+    /** An encrypted write when {@code cipher} is given: ciphertext in units of {@code unit} bytes. */
+    FlashWrite(NorFlash flash, boolean compressed, boolean lazyErase, long offset, long size, int numBlocks,
+            int blockSize, FlashCipher cipher, int unit) {
         this.flash = flash;
         this.compressed = compressed;
         this.lazyErase = lazyErase;
@@ -37,6 +52,9 @@ final class FlashWrite {
         this.erasedTo = alignDown(offset);
         this.eraseEnd = Math.min(alignUp(offset + size), flash.size());
         this.inflater = compressed ? new Inflater() : null;
+        this.cipher = cipher;
+        this.unit = unit;
+        this.programmedTo = offset;
     }
 
     static long alignDown(long value) {
@@ -78,7 +96,13 @@ final class FlashWrite {
 
     /** ROM FLASH_DATA: the whole (padded) block at {@code offset + seq * block_size}. */
     void writeBlock(int seq, byte[] block) {
-        flash.program(blockAddress(seq), block);
+        if (cipher == null) {
+            flash.program(blockAddress(seq), block);
+        } else {
+            byte[] padded = padded(block, block.length);
+            cipher.encrypt(blockAddress(seq), padded, 0, padded.length);
+            flash.program(blockAddress(seq), padded);
+        }
         nextSeq = Math.max(nextSeq, seq + 1);
     }
 
@@ -148,12 +172,37 @@ final class FlashWrite {
         if (length <= 0) {
             return;
         }
-        long address = offset + position;
-        if (lazyErase) {
-            eraseThrough(address + length);
-        }
-        flash.program(address, bytes, from, length);
         position += length;
+        if (cipher == null) {
+            program(bytes, from, length);
+            return;
+        }
+        pending.write(bytes, from, length);
+        byte[] plain = pending.toByteArray();
+        int whole = position >= size ? plain.length : plain.length / unit * unit;
+        if (whole == 0) {
+            return;
+        }
+        byte[] units = padded(plain, whole);
+        cipher.encrypt(programmedTo, units, 0, units.length);
+        program(units, 0, units.length);
+        pending.reset();
+        pending.write(plain, whole, plain.length - whole);
+    }
+
+    /** The first {@code length} bytes of {@code bytes}, padded with 0xFF to whole units. */
+    private byte[] padded(byte[] bytes, int length) {
+        byte[] out = Arrays.copyOf(bytes, (length + unit - 1) / unit * unit);
+        Arrays.fill(out, length, out.length, (byte) 0xFF);
+        return out;
+    }
+
+    private void program(byte[] bytes, int from, int length) {
+        if (lazyErase) {
+            eraseThrough(programmedTo + length);
+        }
+        flash.program(programmedTo, bytes, from, length);
+        programmedTo += length;
     }
 
     private void eraseThrough(long end) {

@@ -12,6 +12,11 @@ import java.util.Objects;
  * simulated {@link Device}: real NOR semantics, its timing model and its power-cut fault injector. The chip, revision
  * and flash size come from the device; registers, eFuse words and SPI flash ID from {@link ChipRegisters}.
  *
+ * <p>Release-mode eFuses shape it as on a chip (read at {@link #reset()}): no loader at all with download mode
+ * disabled, Secure Download Mode's short command list, GET_SECURITY_INFO from the eFuses, encrypted writes
+ * (FLASH_BEGIN's fifth word) with the device's key where download-mode encryption is allowed. Reads are always raw:
+ * an encrypted region reads as its ciphertext.
+ *
  * <p>Its state (personality, flash write in progress, baud rate) survives reconnects, as a chip's survives a host
  * closing its serial port; {@link #reset()} (a power cycle or EN pulse with the strap held) returns it to the ROM.
  * When the flash loses power, the device stops answering and its connections end.
@@ -93,6 +98,19 @@ public final class LoaderDevice {
     /** The baud rate the last CHANGE_BAUDRATE asked for (115200 after reset); the emulated link keeps its own. */
     public int baudRate() {
         return machine.baud();
+    }
+
+    /**
+     * Whether the eFuses read at the last reset disable download mode ({@code DIS_DOWNLOAD_MODE}, ESP32 v3
+     * {@code UART_DOWNLOAD_DIS}): the chip has no loader, and nothing it receives is answered.
+     */
+    public boolean downloadModeDisabled() {
+        return machine.downloadModeDisabled();
+    }
+
+    /** Whether the eFuses read at the last reset put the ROM in Secure Download Mode ({@code ENABLE_SECURITY_DOWNLOAD}). */
+    public boolean secureDownloadMode() {
+        return machine.secureDownloadMode();
     }
 
     /** True once the flash lost power: the device answers nothing until {@link #reset()}. */

@@ -1,10 +1,15 @@
 package dev.flota.flash.loader;
 
 import dev.flota.flash.device.Device;
+import dev.flota.flash.efuse.EfuseLayout;
+import dev.flota.flash.efuse.Efuses;
+import dev.flota.flash.encryption.FlashCipher;
+import dev.flota.flash.image.Chip;
 import dev.flota.flash.nor.FlashError;
 import dev.flota.flash.nor.FlashException;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.serial.ChipRegisters;
+import dev.flota.flash.serial.EfuseRegisters;
 import dev.flota.flash.serial.LoaderErrorCode;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
@@ -15,11 +20,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * The download-mode state machine: one request frame in, its reply frames out, on the device's own flash. ROM
  * personality after reset; the stub's after MEM_END(0, entry). Survives reconnects; {@link #reset()} starts over.
+ *
+ * <p>The ROM reads the eFuses at reset, as the chip does: with download mode disabled ({@code DIS_DOWNLOAD_MODE},
+ * ESP32 v3 {@code UART_DOWNLOAD_DIS}) there is no loader and nothing answers; in Secure Download Mode
+ * ({@code ENABLE_SECURITY_DOWNLOAD}) only {@link #SECURE_DOWNLOAD_COMMANDS} are served, the rest answered as unknown
+ * commands ({@code 01 05}, which esptool reports as "not supported in Secure Download Mode"); GET_SECURITY_INFO and
+ * the eFuse registers report the eFuses.
  */
 final class LoaderMachine {
 
@@ -37,11 +50,19 @@ final class LoaderMachine {
     static final long ROM_DEFAULT_FLASH_SIZE = 2L * 1024 * 1024;
     static final byte[] OHAI = "OHAI".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SYNC_DATA = LoaderRequest.sync().data();
+    /** What a ROM in Secure Download Mode serves (device_security.md §1.9, serial_loader.md §2.1). */
+    static final Set<LoaderOpcode> SECURE_DOWNLOAD_COMMANDS = EnumSet.of(LoaderOpcode.SYNC, LoaderOpcode.SPI_ATTACH,
+            LoaderOpcode.SPI_SET_PARAMS, LoaderOpcode.CHANGE_BAUDRATE, LoaderOpcode.FLASH_BEGIN,
+            LoaderOpcode.FLASH_DATA, LoaderOpcode.FLASH_END, LoaderOpcode.GET_SECURITY_INFO);
 
     private final Device device;
     private final NorFlash flash;
     private final ChipRegisters chip;
     private final byte[] mac;
+    private final EfuseRegisters efuseRegisters;
+    private Efuses efuses;
+    private boolean downloadDisabled;
+    private boolean secureDownload;
     private RegisterFile registers;
     private LoaderDevice.Personality personality;
     private long declaredFlashSize;
@@ -56,6 +77,7 @@ final class LoaderMachine {
         this.flash = device.flash();
         this.chip = chip;
         this.mac = mac.clone();
+        this.efuseRegisters = EfuseRegisters.of(chip);
         this.writes = new FlashCommands(this, flash);
         this.upload = new StubUpload(this);
         reset();
@@ -64,12 +86,33 @@ final class LoaderMachine {
     synchronized void reset() {
         personality = LoaderDevice.Personality.ROM;
         baud = ROM_BAUD;
-        registers = new RegisterFile(chip, device.properties().chipRevision(), mac, flash.size(), baud);
+        efuses = device.properties().efuses();
+        downloadDisabled = downloadDisabled(efuses, device.properties().chipRevision());
+        secureDownload = efuses.layout().family() != EfuseLayout.Family.ESP32
+                && efuses.isSet("ENABLE_SECURITY_DOWNLOAD");
+        registers = new RegisterFile(chip, device.properties().chipRevision(), mac, flash, baud,
+                efuseRegisters.words(efuses));
         declaredFlashSize = ROM_DEFAULT_FLASH_SIZE;
         writes.reset();
         upload.reset();
         reading = null;
         busyUntil = 0;
+    }
+
+    /** {@code DIS_DOWNLOAD_MODE}, or ESP32 {@code UART_DOWNLOAD_DIS} from chip revision 3 (ignored before). */
+    static boolean downloadDisabled(Efuses efuses, int chipRevision) {
+        if (efuses.layout().family() == EfuseLayout.Family.ESP32) {
+            return chipRevision >= 300 && efuses.isSet("UART_DOWNLOAD_DIS");
+        }
+        return efuses.isSet("DIS_DOWNLOAD_MODE");
+    }
+
+    synchronized boolean downloadModeDisabled() {
+        return downloadDisabled;
+    }
+
+    synchronized boolean secureDownloadMode() {
+        return secureDownload;
     }
 
     synchronized LoaderDevice.Personality personality() {
@@ -99,7 +142,7 @@ final class LoaderMachine {
      * @throws FlashException with {@link FlashError#POWER_LOST} when the power went: the device answers no more
      */
     synchronized void onFrame(byte[] frame, Wire wire) throws IOException {
-        if (personality == LoaderDevice.Personality.APP || flash.isPowerLost()) {
+        if (personality == LoaderDevice.Personality.APP || downloadDisabled || flash.isPowerLost()) {
             return;
         }
         if (reading != null) {
@@ -147,7 +190,8 @@ final class LoaderMachine {
 
     private void dispatch(LoaderRequest request, Wire wire) throws IOException {
         LoaderOpcode opcode = request.loaderOpcode().orElse(null);
-        if (opcode == null || (opcode.stubOnly() && !stub())) {
+        if (opcode == null || (opcode.stubOnly() && !stub())
+                || (secureDownload && !SECURE_DOWNLOAD_COMMANDS.contains(opcode))) {
             fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_FORMAT, LoaderErrorCode.INVALID_COMMAND);
             return;
         }
@@ -215,7 +259,7 @@ final class LoaderMachine {
 
     private void securityInfo(LoaderRequest request, Wire wire) throws IOException {
         requireLength(request, 0);
-        var info = chip.openSecurityInfo();
+        var info = efuseRegisters.securityInfo(efuses);
         if (info.isEmpty()) {
             fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_FORMAT, LoaderErrorCode.CMD_NOT_IMPLEMENTED);
         } else {
@@ -318,6 +362,16 @@ final class LoaderMachine {
         if (reading.done()) {
             reading = null;
         }
+    }
+
+    /** The unit an encrypted write is padded to: 32 bytes on ESP32, 16 elsewhere (esptool's FLASH_ENCRYPTED_WRITE_ALIGN). */
+    int encryptedWriteUnit() {
+        return chip.chip() == Chip.ESP32 ? 32 : FlashCipher.BLOCK_SIZE;
+    }
+
+    /** Whether an encrypted FLASH_BEGIN may run now, with which cipher. */
+    DownloadEncryption downloadEncryption() {
+        return DownloadEncryption.of(efuses, stub());
     }
 
     /** MEM_END ran the uploaded stub: its dialect from now on, no write in progress. */

@@ -63,6 +63,11 @@ public record EsptoolJsOperation(String op, Map<String, Object> arguments) {
         return new EsptoolJsOperation("readReg", Map.of("address", address));
     }
 
+    /** {@code getSecurityInfo(false)}: GET_SECURITY_INFO decoded by esptool-js (flags, parsed flag names, crypt count). */
+    public static EsptoolJsOperation securityInfo() {
+        return new EsptoolJsOperation("securityInfo", Map.of());
+    }
+
     /** {@code after(mode)}: {@code hard_reset}, {@code soft_reset}, {@code no_reset}, {@code no_reset_stub}. */
     public static EsptoolJsOperation after(String mode) {
         return new EsptoolJsOperation("after", Map.of("mode", mode));

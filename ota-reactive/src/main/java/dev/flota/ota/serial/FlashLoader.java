@@ -5,6 +5,7 @@ import dev.flota.flash.serial.ChipRegisters;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.LoaderResponse;
+import dev.flota.flash.serial.SpiRegisters;
 import dev.flota.ota.serial.link.ResetSequence;
 import dev.flota.ota.serial.link.SerialLink;
 import java.io.ByteArrayOutputStream;
@@ -33,6 +34,14 @@ final class FlashLoader implements AutoCloseable {
     private static final int READ_PACKET = 0x1000;
     private static final int READ_IN_FLIGHT = 64;
     private static final int SECTOR = 0x1000;
+    private static final int PAGE = 0x100;
+    private static final int SPI_PROGRAM_MAX = 64;
+    private static final int WREN = 0x06;
+    private static final int RDSR = 0x05;
+    private static final int PAGE_PROGRAM = 0x02;
+    private static final int STATUS_WIP = 1;
+    private static final int STATUS_WEL = 2;
+    private static final int IDLE_POLLS = 1000;
 
     private final LoaderClient client;
     private final ChipRegisters chip;
@@ -40,14 +49,17 @@ final class FlashLoader implements AutoCloseable {
     private final int revision;
     private final byte[] mac;
     private final long flashSize;
+    private final ChipSecurity security;
 
-    FlashLoader(LoaderClient client, ChipRegisters chip, boolean stub, int revision, byte[] mac, long flashSize) {
+    FlashLoader(LoaderClient client, ChipRegisters chip, boolean stub, int revision, byte[] mac, long flashSize,
+            ChipSecurity security) {
         this.client = client;
         this.chip = chip;
         this.stub = stub;
         this.revision = revision;
         this.mac = mac;
         this.flashSize = flashSize;
+        this.security = security;
     }
 
     /** Runs a line sequence, its failures as {@link LoaderException}s. */
@@ -84,6 +96,10 @@ final class FlashLoader implements AutoCloseable {
 
     long flashSize() {
         return flashSize;
+    }
+
+    ChipSecurity security() {
+        return security;
     }
 
     String description() {
@@ -212,17 +228,19 @@ final class FlashLoader implements AutoCloseable {
 
     /**
      * Programs {@code bytes} at {@code address} without erasing anything, as {@code esp_flash_write} does: NOR
-     * programming only clears bits. Only the ROM can: its FLASH_BEGIN erases {@code erase_size} bytes and its
-     * FLASH_DATA writes each block at {@code offset + seq * block_size}, two independent numbers, so a FLASH_BEGIN
-     * with erase size 0 at the sector start and blocks placed by their sequence number write in place. The block size
-     * is the largest power of two (at most 1 KiB) that puts a block boundary on {@code address}; a 32-byte NVS entry
-     * is one FLASH_BEGIN and one FLASH_DATA. The stub erases every sector its FLASH_DATA reaches (and writes no more
-     * than the erase size), so it has no such write.
+     * programming only clears bits. On the ROM: its FLASH_BEGIN erases {@code erase_size} bytes and its FLASH_DATA
+     * writes each block at {@code offset + seq * block_size}, two independent numbers, so a FLASH_BEGIN with erase
+     * size 0 at the sector start and blocks placed by their sequence number write in place. The block size is the
+     * largest power of two (at most 1 KiB) that puts a block boundary on {@code address}; a 32-byte NVS entry is one
+     * FLASH_BEGIN and one FLASH_DATA. The stub erases every sector its FLASH_DATA reaches, so with it the flash
+     * commands go through the SPI user-command registers instead, as {@code spi_flash} sends them: write enable
+     * (0x06, checked in RDSR), page program (0x02, at most 64 bytes, never across a 256-byte page), RDSR (0x05) until
+     * the write is no longer in progress.
      */
     void programInPlace(long address, byte[] bytes) {
         if (stub) {
-            throw new LoaderException(LoaderException.Reason.UNSUPPORTED, "the flasher stub erases every sector"
-                    + " FLASH_DATA reaches, so it cannot program flash in place; connect to the ROM (no stub)");
+            programThroughSpi(address, bytes);
+            return;
         }
         long sector = address / SECTOR * SECTOR;
         int within = (int) (address - sector);
@@ -236,6 +254,32 @@ final class FlashLoader implements AutoCloseable {
             client.command(LoaderRequest.dataBlock(LoaderOpcode.FLASH_DATA, first + i, block), 0,
                     client.timeouts().write(block.length), "write to target flash after seq " + (first + i));
         }
+    }
+
+    private void programThroughSpi(long address, byte[] bytes) {
+        SpiRegisters spi = chip.spi();
+        for (int done = 0; done < bytes.length; ) {
+            long at = address + done;
+            int n = (int) Math.min(Math.min(SPI_PROGRAM_MAX, bytes.length - done), PAGE - at % PAGE);
+            client.spiCommand(spi, WREN, 0);
+            if ((client.spiCommand(spi, RDSR, 8) & STATUS_WEL) == 0) {
+                throw new LoaderException(LoaderException.Reason.FAILED, String.format(
+                        "the flash did not latch write enable before a page program at 0x%x", at));
+            }
+            client.spiCommand(spi, PAGE_PROGRAM, (int) at, 24, Arrays.copyOfRange(bytes, done, done + n), 0);
+            awaitFlashIdle(spi, at);
+            done += n;
+        }
+    }
+
+    private void awaitFlashIdle(SpiRegisters spi, long at) {
+        for (int i = 0; i < IDLE_POLLS; i++) {
+            if ((client.spiCommand(spi, RDSR, 8) & STATUS_WIP) == 0) {
+                return;
+            }
+        }
+        throw new LoaderException(LoaderException.Reason.TIMEOUT, String.format(
+                "the flash stayed busy after a page program at 0x%x (RDSR polled %d times)", at, IDLE_POLLS));
     }
 
     /** Erases {@code [offset, offset + size)} (4 KiB multiples): ERASE_REGION with the stub, FLASH_BEGIN on a ROM. */

@@ -236,14 +236,44 @@ final class LoaderClient implements AutoCloseable {
      * starts it, polls until done and returns {@code W0}, then restores the user registers.
      */
     int spiCommand(SpiRegisters spi, int opcode, int misoBits) {
+        return spiCommand(spi, opcode, 0, 0, new byte[0], misoBits);
+    }
+
+    /**
+     * As {@link #spiCommand(SpiRegisters, int, int)}, with {@code addressBits} of {@code address} (USR1, ADDR) and
+     * {@code mosi} sent after it (MOSI_DLEN, W0..): esptool's {@code run_spiflash_command} with data, at most 64 bytes.
+     */
+    int spiCommand(SpiRegisters spi, int opcode, int address, int addressBits, byte[] mosi, int misoBits) {
+        if (mosi.length > 4 * SpiRegisters.DATA_WORDS) {
+            throw new IllegalArgumentException("at most 64 MOSI bytes, got " + mosi.length);
+        }
         int oldUsr = readReg(spi.usrRegister());
         int oldUsr2 = readReg(spi.usr2Register());
+        if (mosi.length > 0) {
+            writeReg(spi.mosiDlenRegister(), mosi.length * 8 - 1);
+        }
         if (misoBits > 0) {
             writeReg(spi.misoDlenRegister(), misoBits - 1);
         }
-        writeReg(spi.usrRegister(), SpiRegisters.USR_COMMAND | (misoBits > 0 ? SpiRegisters.USR_MISO : 0));
+        if (addressBits > 0) {
+            writeReg(spi.usr1Register(), (addressBits - 1) << 26);
+        }
+        writeReg(spi.usrRegister(), SpiRegisters.USR_COMMAND | (misoBits > 0 ? SpiRegisters.USR_MISO : 0)
+                | (mosi.length > 0 ? SpiRegisters.USR_MOSI : 0) | (addressBits > 0 ? SpiRegisters.USR_ADDR : 0));
         writeReg(spi.usr2Register(), 7 << 28 | opcode);
-        writeReg(spi.dataRegister(0), 0);
+        if (addressBits > 0) {
+            writeReg(spi.addrRegister(), spi.addressValue(address, addressBits));
+        }
+        if (mosi.length == 0) {
+            writeReg(spi.dataRegister(0), 0);
+        }
+        for (int word = 0; word * 4 < mosi.length; word++) {
+            int value = 0;
+            for (int i = 0; i < 4 && word * 4 + i < mosi.length; i++) {
+                value |= (mosi[word * 4 + i] & 0xFF) << (8 * i);
+            }
+            writeReg(spi.dataRegister(word), value);
+        }
         writeReg(spi.cmdRegister(), SpiRegisters.USR_START);
         boolean done = false;
         for (int i = 0; i < SPI_POLLS && !done; i++) {

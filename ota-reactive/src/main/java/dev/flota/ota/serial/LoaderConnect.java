@@ -2,6 +2,7 @@ package dev.flota.ota.serial;
 
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.serial.ChipRegisters;
+import dev.flota.flash.serial.EfuseRegisters;
 import dev.flota.flash.serial.LoaderOpcode;
 import dev.flota.flash.serial.LoaderRequest;
 import dev.flota.flash.serial.SecurityInfo;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 /**
  * Connecting to a chip's loader as esptool 5.3.1 does (§5.2, §3, §4.4 of the loader reference): reset into download
  * mode on a real port and SYNC (7 attempts of 5), detect the chip (GET_SECURITY_INFO's chip_id, else the magic word),
- * read its revision and MAC, upload the stub when one is given (OHAI), SPI_ATTACH on a ROM, the flash size from RDID,
+ * refuse Secure Download Mode, read the security eFuses ({@link ChipSecurity}), its revision and MAC, upload the stub when one is given (OHAI), SPI_ATTACH on a ROM, the flash size from RDID,
  * SPI_SET_PARAMS, and the baud rate.
  */
 final class LoaderConnect {
@@ -49,7 +50,10 @@ final class LoaderConnect {
         try {
             boolean stubRunning = sync(client, reset, sleeper);
             client.strict();
-            ChipRegisters chip = detect(client);
+            Optional<SecurityInfo> info = optionalSecurityInfo(client);
+            ChipRegisters chip = detect(client, info);
+            EfuseRegisters efuseRegisters = EfuseRegisters.of(chip);
+            ChipSecurity security = new ChipSecurity(info, efuseRegisters.read(a -> client.readReg(a) & 0xFFFFFFFFL, efuseRegisters.stateBlocks()));
             int revision = chip.revision(a -> client.readReg(a) & 0xFFFFFFFFL);
             byte[] mac = chip.mac(a -> client.readReg(a) & 0xFFFFFFFFL);
             boolean stub = stubRunning;
@@ -69,7 +73,7 @@ final class LoaderConnect {
             if (baud != FlashLoader.ROM_BAUD) {
                 changeBaud(client, chip, stub, baud, sleeper);
             }
-            return new FlashLoader(client, chip, stub, revision, mac, size);
+            return new FlashLoader(client, chip, stub, revision, mac, size, security);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -113,21 +117,31 @@ final class LoaderConnect {
                 + link.description() + ": " + why + (last == null ? "" : " (" + last.getMessage() + ")"), last);
     }
 
-    /** esptool's {@code detect_chip}: GET_SECURITY_INFO's chip_id, else the magic word. */
-    private static ChipRegisters detect(LoaderClient client) {
-        Optional<SecurityInfo> info = Optional.empty();
+    /** GET_SECURITY_INFO, empty where the ROM (or the ESP32's stub) has none. */
+    private static Optional<SecurityInfo> optionalSecurityInfo(LoaderClient client) {
         try {
-            info = Optional.of(securityInfo(client));
+            return Optional.of(securityInfo(client));
         } catch (LoaderException e) {
             if (e.reason() == LoaderException.Reason.UNSUPPORTED) {
                 client.drain(UNSUPPORTED_DRAIN);
             } else if (e.reason() != LoaderException.Reason.FAILED) {
                 throw e;
             }
+            return Optional.empty();
         }
+    }
+
+    /**
+     * esptool's {@code detect_chip}: GET_SECURITY_INFO's chip_id, else the magic word; a chip in Secure Download Mode
+     * is refused here, as esptool refuses every read it would need.
+     */
+    private static ChipRegisters detect(LoaderClient client, Optional<SecurityInfo> info) {
         if (info.isPresent() && info.get().secureDownloadEnabled()) {
-            throw new LoaderException(LoaderException.Reason.UNSUPPORTED, "the chip is in Secure Download Mode: its ROM "
-                    + "refuses the register and flash reads an OTA update needs (no partition table, no MD5)");
+            throw new LoaderException(LoaderException.Reason.SECURE_DOWNLOAD_MODE, "the chip is in Secure Download Mode"
+                    + " (ENABLE_SECURITY_DOWNLOAD): its ROM serves only SYNC, SPI_ATTACH, SPI_SET_PARAMS, "
+                    + "CHANGE_BAUDRATE, FLASH_BEGIN/DATA/END and GET_SECURITY_INFO, so the partition table, otadata and "
+                    + "running app cannot be read, nor a write verified; no stub can run. Update it over the air "
+                    + "from its app; esptool can only write-flash raw (pre-encrypted, signed) images to it");
         }
         if (info.isPresent() && info.get().chipId().isPresent()) {
             int id = info.get().chipId().getAsInt();

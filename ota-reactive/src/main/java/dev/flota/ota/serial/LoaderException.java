@@ -26,6 +26,16 @@ public final class LoaderException extends TargetException {
         UNSUPPORTED(EspError.ESP_ERR_NOT_SUPPORTED),
         /** The operation needs the flasher stub and none was given. */
         STUB_REQUIRED(EspError.ESP_ERR_NOT_SUPPORTED),
+        /**
+         * The chip is in Secure Download Mode ({@code ENABLE_SECURITY_DOWNLOAD}): its ROM refuses every read, so the
+         * partition table, otadata and running app cannot be read.
+         */
+        SECURE_DOWNLOAD_MODE(EspError.ESP_ERR_NOT_SUPPORTED),
+        /**
+         * Flash encryption is on: the loader reads flash raw (ciphertext) and a plain write would brick the device;
+         * in release mode it cannot encrypt either.
+         */
+        FLASH_ENCRYPTED(EspError.ESP_ERR_NOT_SUPPORTED),
         /** The chip is not one this client knows. */
         UNKNOWN_CHIP(EspError.ESP_ERR_NOT_SUPPORTED),
         /** The caller stopped the operation (an aborted or cancelled update). */

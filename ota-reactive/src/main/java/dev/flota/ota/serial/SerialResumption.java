@@ -18,8 +18,8 @@ import java.util.function.Function;
  * Resumption on a chip behind its loader. The journal is the {@code ota_resumption} namespace of the chip's NVS
  * partition, mounted by Flota's {@link NvsPartition} on an {@link NvsMirror}, so every NVS flash operation reaches the
  * chip in NVS's order and the bytes are ESP-IDF's format, what the app on the chip reads with {@code nvs_get_*}.
- * Writing in place needs the ROM ({@link FlashLoader#programInPlace}); with the flasher stub {@link #journal()} is
- * refused before anything is erased. {@link #resume} opens a {@link SerialSession} at the offset; {@link #read} is
+ * Writing in place is {@link FlashLoader#programInPlace}: FLASH_BEGIN/FLASH_DATA on the ROM, page programs through
+ * the SPI registers with the flasher stub. {@link #resume} opens a {@link SerialSession} at the offset; {@link #read} is
  * READ_FLASH, and waits until an open session has sent what it covers, so the journal records only bytes the chip
  * holds. The last read of a partition from byte 0 (the engine's plaintext, resuming an encrypted image) is kept for
  * the session's prefix, so that prefix crosses the link once.
@@ -38,11 +38,6 @@ final class SerialResumption implements OtaResumption {
 
     @Override
     public ResumptionStore journal() {
-        if (target.usesStub()) {
-            throw new LoaderException(LoaderException.Reason.UNSUPPORTED, "the resumption journal is written to the"
-                    + " chip's NVS partition in place, which the flasher stub cannot do (its FLASH_DATA erases every"
-                    + " sector it reaches); resume over the ROM, without the stub");
-        }
         Store store = new Store(this);
         store.namespace();
         return store;

@@ -15,6 +15,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.flash.secureboot.SignaturePolicy;
+import dev.flota.flash.serial.SecurityInfo;
 import dev.flota.ota.serial.link.ResetSequence;
 import dev.flota.ota.target.OtaResumption;
 import dev.flota.ota.target.OtaSession;
@@ -36,10 +37,14 @@ import java.util.function.Supplier;
  * ({@link OtaData#afterSetBoot}), each changed entry's sector erased and programmed as ESP-IDF does. Over the ROM
  * alone on every chip, faster with a flasher stub ({@link SerialConnector#stub}).
  *
- * <p>What runs is what otadata selects (the chip sits in download mode). The identity has the chip and revision
- * from eFuse; anti-rollback and the eFuse block revision are not read (0). Calls block: {@link #mayBlock()} is true.
+ * <p>What runs is what otadata selects (the chip sits in download mode). The identity has the chip, its revision, the
+ * anti-rollback secure version and the eFuse block revision, read from eFuse at connect; anti-rollback counts as on
+ * when a secure version is burned (ESP-IDF burns one only with {@code CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK}).
+ * A chip in Secure Download Mode, or with flash encryption on, is refused at connect with a {@link LoaderException}
+ * ({@link LoaderException.Reason#SECURE_DOWNLOAD_MODE}, {@link LoaderException.Reason#FLASH_ENCRYPTED}): the loader
+ * reads flash raw, so its partition table, otadata and app are ciphertext, and a plain write would brick it. Calls block: {@link #mayBlock()} is true.
  * With an NVS partition in the table it resumes updates ({@link #resumption()}): the journal in that partition,
- * written in place over the ROM.
+ * written in place (over the ROM's FLASH_DATA, or with the stub by page programs through the SPI registers).
  * {@link #close()} hard-resets a real port into the (new) app and closes the link.
  */
 public final class SerialTarget implements OtaTarget, AutoCloseable {
@@ -84,6 +89,7 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
 
     static SerialTarget open(FlashLoader loader, boolean rollback, boolean resetAfter, long tableOffset,
             ResetSequence.Sleeper sleeper) {
+        refuseEncryptedFlash(loader);
         PartitionTable table;
         try {
             table = PartitionTable.parse(loader.readFlash(tableOffset, PartitionTable.MAX_LENGTH));
@@ -100,6 +106,30 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
                     ? Optional.of(AppDescription.parse(head, AppDescription.IMAGE_OFFSET)) : Optional.empty();
         });
         return new SerialTarget(loader, rollback, resetAfter, sleeper, table, running, app);
+    }
+
+    /**
+     * Flash encryption on (an odd crypt counter): what esptool would do is read ciphertext and, without
+     * {@code --encrypt}, write plaintext the bootloader cannot decrypt. Neither gives an update, so the target refuses,
+     * saying whether the loader could at least encrypt (development mode) or not (release mode).
+     */
+    private static void refuseEncryptedFlash(FlashLoader loader) {
+        ChipSecurity security = loader.security();
+        if (!security.flashEncrypted()) {
+            return;
+        }
+        String state = String.format("flash encryption is on (crypt counter 0x%x) on the %s", security.cryptCnt(),
+                loader.chip().displayName());
+        String reads = "the loader reads flash raw, so the partition table, otadata and running app read as "
+                + "ciphertext (esptool cannot read encrypted flash either), and a plain write of an app would leave "
+                + "it unbootable";
+        String writes = security.downloadEncryptionAllowed()
+                ? "; only esptool write-flash --encrypt can write plaintext to it"
+                        + (loader.chip() == Chip.ESP32 ? " (with the flasher stub on ESP32)" : "")
+                : "; release mode forbids encrypted download (" + security.downloadEncryptFuse() + "): only "
+                        + "pre-encrypted ciphertext can be written, so such a device is updated over the air by its own "
+                        + "app, not over the loader";
+        throw new LoaderException(LoaderException.Reason.FLASH_ENCRYPTED, state + ": " + reads + writes);
     }
 
     private static OtaData readOtadata(FlashLoader loader, PartitionTable table) {
@@ -128,6 +158,11 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
         return loader.mac();
     }
 
+    /** GET_SECURITY_INFO as read at connect; empty on ESP32, whose ROM has no such command. */
+    public Optional<SecurityInfo> securityInfo() {
+        return loader.security().info();
+    }
+
     /** The flash size from the chip's JEDEC ID. */
     public long flashSize() {
         return loader.flashSize();
@@ -135,7 +170,9 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
 
     @Override
     public TargetIdentity identity() {
-        return new TargetIdentity(loader.chip(), loader.revision(), false, 0, 0);
+        ChipSecurity security = loader.security();
+        return new TargetIdentity(loader.chip(), loader.revision(), security.secureVersion() > 0,
+                security.secureVersion(), security.blockRevision());
     }
 
     @Override
@@ -189,7 +226,7 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     }
 
     /**
-     * Resumption over the ROM, the journal in the table's first NVS partition ({@link SerialResumption}); empty
+     * Resumption, the journal in the table's first NVS partition ({@link SerialResumption}); empty
      * when the table has none, as on the simulator: there is nowhere to keep a journal, and updates start at 0.
      */
     @Override
@@ -286,7 +323,8 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     }
 
     VerifyOptions options(ImageKind kind, Partition partition) {
-        return VerifyOptions.defaults().device(loader.chip(), loader.revision()).efuseBlockRevision(0)
+        return VerifyOptions.defaults().device(loader.chip(), loader.revision())
+                .efuseBlockRevision(loader.security().blockRevision())
                 .expectKind(kind).partitionSize(partition.size());
     }
 

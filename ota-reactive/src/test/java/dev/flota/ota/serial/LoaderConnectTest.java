@@ -52,7 +52,7 @@ class LoaderConnectTest {
         });
         assertThatThrownBy(() -> LoaderConnect.connect(link, FAST, Optional.empty(), 115200, true, d -> { }))
                 .isInstanceOfSatisfying(LoaderException.class, e -> assertThat(e.reason())
-                        .isEqualTo(LoaderException.Reason.UNSUPPORTED))
+                        .isEqualTo(LoaderException.Reason.SECURE_DOWNLOAD_MODE))
                 .hasMessageContaining("Secure Download Mode");
     }
 }

@@ -11,6 +11,7 @@
 //   {"op":"eraseFlash"}
 //   {"op":"md5", "address":A, "size":N}                SPI_FLASH_MD5
 //   {"op":"readReg", "address":A}
+//   {"op":"securityInfo"}                             GET_SECURITY_INFO as esptool-js decodes it (not cached)
 //   {"op":"after", "mode":"hard_reset"}
 // Prints one JSON object on stdout: {"ok":true,"ops":[{"op":..,"ms":..,...}]} or, on the first failure,
 // {"ok":false,"error":{"op":..,"index":..,"name":..,"message":..},"ops":[the completed ones]} with exit code 1
@@ -378,6 +379,17 @@ async function run(args, esptool, frames) {
     async readReg(op) {
       const value = (await loader.readReg(requireInt(op, "address"))) >>> 0;
       return { value };
+    },
+    async securityInfo() {
+      const info = await loader.getSecurityInfo(false);
+      const parsedFlags = Object.keys(info.parsedFlags).filter((name) => info.parsedFlags[name]);
+      return {
+        flags: info.flags,
+        flashCryptCnt: info.flashCryptCnt,
+        keyPurposes: info.keyPurposes,
+        chipId: info.chipId,
+        parsedFlags,
+      };
     },
     async after(op) {
       await loader.after(op.mode || "hard_reset");
