@@ -1,8 +1,5 @@
 package dev.flota.flash.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,34 +47,17 @@ public final class FlashEncryptionVectors {
 
     public static List<Row> rows() {
         Path manifest = Vectors.root().resolve(FOLDER).resolve("MANIFEST.md");
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(manifest);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         Map<String, String> sha = new HashMap<>();
         List<String[]> vectorCells = new ArrayList<>();
         List<String> sections = new ArrayList<>();
-        String section = "";
-        for (String line : lines) {
-            if (line.startsWith("#")) {
-                section = line.replaceFirst("^#+\\s*", "");
-                continue;
-            }
-            if (!line.startsWith("| `")) {
-                continue;
-            }
-            String[] cells = line.substring(1, line.length() - (line.endsWith("|") ? 1 : 0)).split("\\|");
-            for (int i = 0; i < cells.length; i++) {
-                cells[i] = cells[i].trim().replace("`", "");
-            }
+        for (Manifest.TableRow row : Manifest.tableRows(manifest)) {
+            String[] cells = row.cells().stream().map(c -> c.replace("`", "")).toArray(String[]::new);
             if (cells.length >= 3 && cells[1].matches("\\d+")) {
                 sha.put(folderPath(cells[0]), cells[2].toLowerCase(Locale.ROOT));
             }
             if (cells.length >= 6 && cells[3].startsWith("0x")) {
                 vectorCells.add(cells);
-                sections.add(section);
+                sections.add(row.section());
             }
         }
         List<Row> rows = new ArrayList<>();

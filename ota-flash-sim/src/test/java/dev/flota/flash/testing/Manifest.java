@@ -3,7 +3,9 @@ package dev.flota.flash.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,34 +37,41 @@ public final class Manifest {
     }
 
     public static List<Row> all() {
+        List<Row> rows = new ArrayList<>();
+        for (TableRow row : tableRows(Vectors.root().resolve("MANIFEST.md"))) {
+            List<String> cells = row.cells();
+            if (cells.size() < 4) {
+                continue;
+            }
+            String file = unquote(cells.get(0));
+            long bytes = Long.parseLong(cells.get(1));
+            String sha = unquote(cells.get(2)).toLowerCase(Locale.ROOT);
+            rows.add(new Row(row.section(), file, bytes, sha, String.join(" | ", cells.subList(3, cells.size()))));
+        }
+        return rows;
+    }
+
+    /** A row of a table in a manifest that starts with a quoted file name: its cells trimmed, and its section. */
+    public record TableRow(String section, List<String> cells) {
+    }
+
+    /** Every table row of {@code manifest} whose first cell is quoted ({@code | `file` | ...}), in order. */
+    public static List<TableRow> tableRows(Path manifest) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(Vectors.root().resolve("MANIFEST.md"));
+            lines = Files.readAllLines(manifest);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Row> rows = new ArrayList<>();
+        List<TableRow> rows = new ArrayList<>();
         String section = "";
         for (String line : lines) {
             if (line.startsWith("#")) {
                 section = line.replaceFirst("^#+\\s*", "");
-                continue;
+            } else if (line.startsWith("| `")) {
+                String[] cells = line.substring(1, line.length() - (line.endsWith("|") ? 1 : 0)).split("\\|");
+                rows.add(new TableRow(section, Arrays.stream(cells).map(String::trim).toList()));
             }
-            if (!line.startsWith("| `")) {
-                continue;
-            }
-            String[] cells = line.substring(1, line.length() - (line.endsWith("|") ? 1 : 0)).split("\\|");
-            if (cells.length < 4) {
-                continue;
-            }
-            String file = unquote(cells[0]);
-            long bytes = Long.parseLong(cells[1].trim());
-            String sha = unquote(cells[2]).toLowerCase(Locale.ROOT);
-            StringBuilder expected = new StringBuilder();
-            for (int i = 3; i < cells.length; i++) {
-                expected.append(i > 3 ? " | " : "").append(cells[i].trim());
-            }
-            rows.add(new Row(section, file, bytes, sha, expected.toString()));
         }
         return rows;
     }
