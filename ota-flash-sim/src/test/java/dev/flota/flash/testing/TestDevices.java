@@ -43,6 +43,20 @@ public final class TestDevices {
             PrimaryPrtTable, partition_table, primary, N/A, N/A,
             """ + FACTORY_TWO_SLOTS;
 
+    /** A factory app and one OTA slot of 512 KiB, offsets left to the CSV rules (ota_0 at 0x90000); for 2 MB. */
+    public static final String FACTORY_ONE_512K_SLOT = """
+            nvs,      data, nvs,     ,        0x4000,
+            otadata,  data, ota,     ,        0x2000,
+            phy_init, data, phy,     ,        0x1000,
+            factory,  app,  factory, ,        512K,
+            ota_0,    app,  ota_0,   ,        512K,
+            """;
+
+    /** {@link #FACTORY_ONE_512K_SLOT} with a second OTA slot of 512 KiB (ota_1 at 0x110000). */
+    public static final String FACTORY_TWO_512K_SLOTS = FACTORY_ONE_512K_SLOT + """
+            ota_1,    app,  ota_1,   ,        512K,
+            """;
+
     public static final long FLASH_SIZE = 1024 * 1024;
 
     private TestDevices() {

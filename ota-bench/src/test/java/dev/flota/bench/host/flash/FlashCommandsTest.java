@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flota.bench.Cli;
 import dev.flota.flash.image.Chip;
+import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
 import dev.flota.flash.testing.Vectors;
 import java.nio.file.Files;
@@ -16,14 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code flash} commands: a simulated device on disk, driven as a firmware engineer would. */
 class FlashCommandsTest {
 
-    private static final String TABLE = """
-            nvs,      data, nvs,     ,        0x4000,
-            otadata,  data, ota,     ,        0x2000,
-            phy_init, data, phy,     ,        0x1000,
-            factory,  app,  factory, ,        512K,
-            ota_0,    app,  ota_0,   ,        512K,
-            ota_1,    app,  ota_1,   ,        512K,
-            """;
+    private static final String TABLE = TestDevices.FACTORY_TWO_512K_SLOTS;
 
     @TempDir
     Path dir;

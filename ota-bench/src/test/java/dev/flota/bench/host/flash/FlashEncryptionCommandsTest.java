@@ -9,6 +9,7 @@ import dev.flota.flash.encryption.FlashCipher;
 import dev.flota.flash.encryption.FlashEncryptionKey;
 import dev.flota.flash.image.Chip;
 import dev.flota.flash.testing.FlashEncryptionDevices;
+import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
 import dev.flota.flash.testing.Vectors;
 import java.nio.file.Files;
@@ -25,13 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FlashEncryptionCommandsTest {
 
-    private static final String TABLE = """
-            nvs,      data, nvs,     ,        0x4000,
-            otadata,  data, ota,     ,        0x2000,
-            phy_init, data, phy,     ,        0x1000,
-            factory,  app,  factory, ,        512K,
-            ota_0,    app,  ota_0,   ,        512K,
-            """;
+    private static final String TABLE = TestDevices.FACTORY_ONE_512K_SLOT;
     private static final byte[] APP = TestImages.app(Chip.ESP32_C3, "1.0", 3000);
 
     @TempDir

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flota.bench.Cli;
 import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.image.Chip;
+import dev.flota.flash.testing.TestDevices;
 import dev.flota.flash.testing.TestImages;
 import dev.flota.flash.testing.TestKeys;
 import java.nio.file.Files;
@@ -25,14 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FlashSecureBootCommandsTest {
 
-    private static final String TABLE = """
-            nvs,      data, nvs,     ,        0x4000,
-            otadata,  data, ota,     ,        0x2000,
-            phy_init, data, phy,     ,        0x1000,
-            factory,  app,  factory, ,        512K,
-            ota_0,    app,  ota_0,   ,        512K,
-            ota_1,    app,  ota_1,   ,        512K,
-            """;
+    private static final String TABLE = TestDevices.FACTORY_TWO_512K_SLOTS;
     private static final KeyPair TRUSTED = TestKeys.rsa3072("a");
     private static final KeyPair SECOND = TestKeys.rsa3072("b");
     private static final KeyPair UNTRUSTED = TestKeys.rsa3072("untrusted");
