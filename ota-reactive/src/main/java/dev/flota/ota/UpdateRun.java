@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -387,7 +388,28 @@ final class UpdateRun {
     private FetchSettings fetchSettings() {
         HttpSettings http = rangesIgnored ? settings.http().withPartialDownload(false) : settings.http();
         return new FetchSettings(http, settings.timeouts(), settings.retries(), settings.credentials(), tls,
-                settings.timer(), budget == null ? null : budget::reserve);
+                settings.timer(), budget == null ? null : budget::reserve, journalGate(http));
+    }
+
+    /**
+     * With resumption and ranged requests no larger than the journal interval allows, each range waits until the
+     * journal covers every byte before it: the server then sends at most one request that a power cut makes it send
+     * again, at the price of the pipeline draining at each range's end. A blocking target commits off the event loop.
+     */
+    private LongFunction<Mono<Void>> journalGate(HttpSettings http) {
+        FlashSettings flash = settings.flash();
+        if (!flash.resume() || !http.partialDownload() || flash.resumeJournalInterval() > http.maxRequestSize()) {
+            return null;
+        }
+        long header = settings.image().decrypts() ? EncryptedImageHeader.SIZE : 0;
+        return start -> {
+            JournalWriter writer = journal;
+            if (writer == null) {
+                return Mono.empty();
+            }
+            Mono<Void> covered = writer.covers(Math.max(0, start - header));
+            return target.mayBlock() ? covered.subscribeOn(flash.scheduler()) : covered;
+        };
     }
 
     /** Fetch progress into events and meters. */

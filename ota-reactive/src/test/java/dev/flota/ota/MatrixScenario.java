@@ -136,15 +136,13 @@ record MatrixScenario(String fault, ServerFaults faults, MatrixImages images, bo
     }
 
     /**
-     * What a cut may lose of a partial download: what the flash took since the last journal commit, under one journal
-     * interval (a cut while a commit is written, an NVS write being several flash operations, leaves the previous
-     * one); what the engine holds ahead of the flash, up to {@code maxBufferedBytes} (one request here); and the next
-     * request's answer, sent once the previous one is buffered. A pre-encrypted image's ranges end on plaintext
-     * sectors too (the first one carries the 512-byte header on top), so it loses no more, but for the header itself
-     * when the cut comes before the first commit and the next run starts from byte 0.
+     * What a cut may lose of a partial download: one request, the one in flight. Each range waits until the journal
+     * covers every byte before it, so the server has sent at most one range past the journal when the power goes (a
+     * cut while a commit is written leaves the previous one, which the waiting range did not pass yet). A
+     * pre-encrypted image's first range carries its 512-byte header on top.
      */
     private long perCut() {
-        return JOURNAL_INTERVAL + REQUEST + REQUEST + (images.encrypted() ? EncryptedImageHeader.SIZE : 0);
+        return REQUEST + (images.encrypted() ? EncryptedImageHeader.SIZE : 0);
     }
 
     /** The old image or exactly the new one boots, never nothing; after the last run, the new one. */

@@ -17,9 +17,12 @@ import reactor.core.scheduler.Scheduler;
  * @param requestGate for a partial download, given each ranged request's size before it is sent (and the request
  *                    size before the first connection); the request waits for the returned Mono (a shared buffer
  *                    budget); null for none
+ * @param journalGate given the image offset each GET starts at (the size probe aside), before {@code requestGate};
+ *                    the request waits for the returned Mono (the resume journal covering the bytes before it); null
+ *                    for none
  */
 public record FetchSettings(HttpSettings http, Timeouts timeouts, RetrySettings retries, Credentials credentials,
-        TlsContext tls, Scheduler timer, LongFunction<Mono<Void>> requestGate) {
+        TlsContext tls, Scheduler timer, LongFunction<Mono<Void>> requestGate, LongFunction<Mono<Void>> journalGate) {
 
     public FetchSettings {
         Objects.requireNonNull(http.url(), "url");

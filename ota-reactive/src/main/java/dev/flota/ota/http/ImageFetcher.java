@@ -29,7 +29,8 @@ import reactor.util.retry.Retry;
  * the fetch with {@code RANGE_IGNORED_MIDWAY}, for the update to fetch the image again. A reset, a read timeout or a
  * short body is retried with backoff from the next byte not yet delivered, with {@code If-Range} so a changed image
  * is detected instead of spliced. Demand flows back to the socket: bytes are read only as fast as downstream
- * requests them.
+ * requests them. With a journal gate in the settings, each GET waits until the resume journal covers the bytes before
+ * it, so that a power cut costs at most the request in flight.
  *
  * <p>One instance serves one update; {@link #fetch(long)} may be subscribed again after a failure.
  */
@@ -164,10 +165,12 @@ public final class ImageFetcher {
         }
         RangeRequest request = RangeRequest.next(position, imageSize, settings.http().maxRequestSize(),
                 settings.http().partialDownload(), payloadStart);
-        Mono<Void> gate = !gated() || request.probe() ? Mono.empty()
+        Mono<Void> journalled = settings.journalGate() == null || request.probe() ? Mono.empty()
+                : settings.journalGate().apply(request.start());
+        Mono<Void> budget = Mono.defer(() -> !gated() || request.probe() ? Mono.empty()
                 : prepaid ? Mono.fromRunnable(() -> prepaid = false)
-                : settings.requestGate().apply(request.end() - request.start() + 1);
-        return gate.thenMany(Flux.defer(() -> {
+                : settings.requestGate().apply(request.end() - request.start() + 1));
+        return journalled.then(budget).thenMany(Flux.defer(() -> {
             listener.onRequest("GET");
             return send(request);
         }));

@@ -54,6 +54,11 @@ public final class NettyLeakCheck implements AfterAllCallback {
             ByteBuf probe = PooledByteBufAllocator.DEFAULT.buffer(1);
             probe.release();
         }
-        assertThat(LEAKS).as("Netty buffers leaked by %s", context.getDisplayName()).isEmpty();
+        // each report fails the class it is found after, once; Reactor Netty's touch records (logger
+        // _reactor.netty.channel.LeakDetection at DEBUG in logback-test.xml) say which receiver held the buffer
+        List<String> found = List.copyOf(LEAKS);
+        LEAKS.removeAll(found);
+        assertThat(found).as("Netty buffers leaked by %s (or, collected late, by the class before it)",
+                context.getDisplayName()).isEmpty();
     }
 }
