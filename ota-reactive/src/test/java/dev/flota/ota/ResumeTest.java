@@ -252,6 +252,21 @@ class ResumeTest {
     }
 
     @Test
+    void withoutAValidatorNothingIsJournalledAndNoRangeWaitsForTheJournal() throws IOException {
+        files(APP);
+        Device device = device();
+        try (RunningImageServer server = serve(ServerFaults.none().withoutValidators())) {
+            String url = server.url("app.bin");
+            cutAfter(device, ota(url, false, true), 40_000);
+            assertThat(journal(device)).as("no validator: nothing a resume could check the image against").isEmpty();
+            List<OtaEvent> events = finish(device, ota(url, false, true));
+            assertThat(events).noneMatch(OtaEvent.Resumed.class::isInstance);
+            assertThat(server.requests().bodyBytes()).as("the cut run's bytes and the whole image again")
+                    .isGreaterThanOrEqualTo(APP.length + 40_000L);
+        }
+    }
+
+    @Test
     void withoutAJournalResumeIsAFreshUpdate() throws IOException {
         files(APP);
         Device device = device();
