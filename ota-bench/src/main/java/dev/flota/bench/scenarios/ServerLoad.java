@@ -61,9 +61,12 @@ final class ServerLoad {
         this.loops = loops;
     }
 
-    /** A shorter pass (a tenth of the clients, five requests each) so the JIT and the server settle. */
+    /**
+     * An unmeasured pass so the JIT and the server settle: at full size, as a shorter one (fewer clients) leaves the
+     * paths of a thousand connections (the pool's growth, pending acquires) to be compiled in the first measured run.
+     */
     void warmUp(String url) {
-        drive(url, Math.max(1, Math.min(clients, Math.max(clients / 10, 10))), Math.min(perClient, 5));
+        drive(url, clients, perClient);
     }
 
     Measured run(String url) {

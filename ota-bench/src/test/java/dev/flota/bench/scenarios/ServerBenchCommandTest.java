@@ -30,7 +30,7 @@ class ServerBenchCommandTest {
         JsonNode result = Json.MAPPER.readTree(Files.readString(json));
         boolean nginx = NginxServer.available();
         List<String> expected = new ArrayList<>(List.of("scenario", "date", "clients", "requests", "rangeSize",
-                "server", "rounds", "flota", "nginx", "ratioToNginx"));
+                "server", "warmupSeconds", "rounds", "flota", "nginx", "ratioToNginx"));
         if (nginx) {
             expected.addAll(List.of("ratioToNginxMin", "ratioToNginxMax", "roundRatios", "serverCpuRatioToNginx"));
         }
