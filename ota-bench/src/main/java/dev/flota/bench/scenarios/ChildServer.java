@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildServer implements AutoCloseable {
 
+    /** A system property with JVM options for the child, e.g. {@code -XX:StartFlightRecording=filename=s.jfr}. */
+    static final String JVM_OPTIONS = "flota.bench.childServerJvmOptions";
+
     private final Process process;
     private final String baseUrl;
     private final Path log;
@@ -29,6 +32,10 @@ final class ChildServer implements AutoCloseable {
     static ChildServer start(Path dir, Path cert, Path key) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        String options = System.getProperty(JVM_OPTIONS, "").strip();
+        if (!options.isEmpty()) {
+            command.addAll(List.of(options.split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.flota.bench.OtaBench");

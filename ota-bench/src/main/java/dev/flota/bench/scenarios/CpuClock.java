@@ -1,7 +1,10 @@
 package dev.flota.bench.scenarios;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 
 /**
  * This JVM's CPU time (every thread: event loops, flash scheduler, GC, JIT; user and system) and the machine's load
@@ -20,6 +23,46 @@ final class CpuClock {
             return nanos < 0 ? -1 : nanos / 1e9;
         }
         return -1;
+    }
+
+    /**
+     * CPU seconds so far of this JVM's live threads whose name starts with {@code prefix} (e.g. one set of event
+     * loops), or -1 where the JVM does not tell: the share of the process one component uses.
+     */
+    static double threadSeconds(String prefix) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long nanos = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith(prefix)) {
+                long cpu = threads.getThreadCpuTime(info.getThreadId());
+                if (cpu < 0) {
+                    return -1;
+                }
+                nanos += cpu;
+            }
+        }
+        return nanos / 1e9;
+    }
+
+    /**
+     * CPU seconds so far (user and system) of this process's live descendants whose executable is named
+     * {@code executable}, e.g. nginx's master and workers; -1 where the OS does not tell.
+     */
+    static double descendantSeconds(String executable) {
+        double[] seconds = {0};
+        boolean[] unknown = {false};
+        ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.equals(executable) || c.endsWith("/" + executable))
+                        .orElse(false))
+                .forEach(p -> p.info().totalCpuDuration().ifPresentOrElse(d -> seconds[0] += d.toNanos() / 1e9,
+                        () -> unknown[0] = true));
+        return unknown[0] ? -1 : seconds[0];
+    }
+
+    /** Seconds this JVM's JIT compilers have spent so far (their threads' time), or -1 where the JVM does not tell. */
+    static double compilationSeconds() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime() / 1e3;
     }
 
     /** The one-minute load average, or -1 where unknown: how busy the machine was while a figure was taken. */

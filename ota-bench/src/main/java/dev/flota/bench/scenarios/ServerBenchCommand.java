@@ -1,5 +1,6 @@
 package dev.flota.bench.scenarios;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.ota.fixtures.NginxServer;
 import dev.flota.ota.fixtures.SelfSignedCertificates;
@@ -21,11 +22,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,9 +40,11 @@ import reactor.netty.resources.LoopResources;
  * the same directory with the same certificate; one load generator (Reactor Netty, its own event loops, a connection
  * pool sized for the clients) drives each in turn: every client runs a sequence of ranged GETs at random aligned
  * offsets on a kept-alive connection, and every response must be a 206 with exactly the requested bytes. Both servers
- * run side by side: warm-up passes over both first (the JIT warms the shared load generator for both), then measured
- * runs alternate between them and the median run of each is kept. Reports requests/s and MB/s (10^6 bytes) for each
- * and the ratio of ours to nginx.
+ * run side by side: warm-up passes over both first (the JIT warms the shared load generator for both, and Flota's
+ * server; they go on while the JIT is busy), then measured runs alternate between them and the median run of each is
+ * kept. Reports requests/s and MB/s (10^6 bytes) for each
+ * and the ratio of ours to nginx in each round (median, minimum, maximum), with the CPU each server and the load
+ * generator spent per request and the TLS protocol and cipher suite negotiated.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Flota's image server against nginx under the same load: ranged GETs from many concurrent "
@@ -48,6 +52,11 @@ import reactor.netty.resources.LoopResources;
 final class ServerBenchCommand implements Callable<Integer> {
 
     private static final String FILE = "image.bin";
+    /** The load generator's event loops, and those of Flota's server (named in {@code ImageServer}'s javadoc). */
+    private static final String CLIENT_LOOPS = "bench-client";
+    private static final String SERVER_LOOPS = "flota-server";
+    /** The share of a warm-up pass's time the JIT may still take for the JVM to count as warm. */
+    private static final double JIT_SETTLED = 0.05;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -66,9 +75,10 @@ final class ServerBenchCommand implements Callable<Integer> {
             description = "bytes per ranged request (default ${DEFAULT-VALUE})")
     String rangeSize;
 
-    @Option(names = "--warmup-seconds", defaultValue = "5",
+    @Option(names = "--warmup-seconds", defaultValue = "20",
             description = "unmeasured passes over both servers first, for at least this long (default "
-                    + "${DEFAULT-VALUE}; at least one pass each)")
+                    + "${DEFAULT-VALUE}: a JVM server's JIT compiles for seconds under this load), and on while the "
+                    + "JIT is still busy, up to three times as long; at least one pass each")
     double warmupSeconds;
 
     @Option(names = "--rounds", defaultValue = "3",
@@ -81,8 +91,17 @@ final class ServerBenchCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "plain HTTP instead of HTTPS")
     boolean plain;
 
+    @Option(names = "--server", defaultValue = "in-process", paramLabel = "in-process|child",
+            description = "Flota's server in the bench's JVM, sharing it with the load generator (default), or in a "
+                    + "JVM of its own, as nginx is a process of its own (HTTPS only)")
+    String server;
+
     @Mixin
     BenchOutput output;
+
+    /** A server under load: where to send the requests, and the CPU it has used so far. */
+    private record Target(String url, DoubleSupplier cpuSeconds) {
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -92,6 +111,13 @@ final class ServerBenchCommand implements Callable<Integer> {
         if (clients < 1 || requestsPerClient < 1) {
             throw new UsageException("--clients and --requests-per-client must be at least 1");
         }
+        if (!server.equals("in-process") && !server.equals("child")) {
+            throw new UsageException("--server is in-process or child, not " + server);
+        }
+        boolean child = server.equals("child");
+        if (child && plain) {
+            throw new UsageException("--server child serves HTTPS only");
+        }
         long image = ByteSize.parseFlashSize(imageSize);
         long range = ByteSize.parseFlashSize(rangeSize);
         if (range > image) {
@@ -100,70 +126,87 @@ final class ServerBenchCommand implements Callable<Integer> {
         boolean secure = !plain;
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("flota-bench-server");
-        LoopResources loops = LoopResources.create("bench-client", Math.max(1,
+        Path www = Files.createDirectories(dir.resolve("www"));
+        LoopResources loops = LoopResources.create(CLIENT_LOOPS, Math.max(1,
                 Runtime.getRuntime().availableProcessors()), true);
         try {
-            writeRandom(dir.resolve(FILE), image);
+            writeRandom(www.resolve(FILE), image);
             SelfSignedCertificates certs = secure ? SelfSignedCertificates.generate() : null;
             SslContext ssl = secure ? Http11SslContextSpec.forClient()
                     .configure(b -> b.trustManager(new ByteArrayInputStream(
                             certs.caPem().getBytes(StandardCharsets.US_ASCII))))
                     .sslContext() : null;
             ServerLoad load = new ServerLoad(clients, requestsPerClient, image, range, ssl, loops);
-            out.printf("%d clients x %d ranged GETs of %d bytes on a %d-byte file over %s%n", clients,
-                    requestsPerClient, range, image, secure ? "HTTPS" : "HTTP");
+            out.printf("%d clients x %d ranged GETs of %d bytes on a %d-byte file over %s, Flota's server %s%n",
+                    clients, requestsPerClient, range, image, secure ? "HTTPS" : "HTTP",
+                    child ? "in a child JVM" : "in this JVM");
             out.flush();
 
-            ImageServer config = ImageServer.create().directory(dir).recordRequests(false);
+            ImageServer config = ImageServer.create().directory(www).recordRequests(false);
             boolean nginxAvailable = NginxServer.available();
-            NginxServer nginxConfig = NginxServer.create().directory(dir);
-            Measured flota;
-            Measured nginx = null;
-            try (RunningImageServer ours = (secure ? config.tls(certs.serverCertPem(), certs.serverKeyPem())
-                    : config).bindNow();
+            NginxServer nginxConfig = NginxServer.create().directory(www);
+            double loadStart = CpuClock.loadAverage();
+            List<ServerRounds> runs = List.of(new ServerRounds(), new ServerRounds());
+            double warmedSeconds;
+            try (RunningImageServer ours = child ? null : (secure ? config.tls(certs.serverCertPem(),
+                            certs.serverKeyPem()) : config).bindNow();
+                    ChildServer ourChild = !child ? null : childServer(www, dir, certs);
                     NginxServer.Running theirs = !nginxAvailable ? null : (secure ? nginxConfig.tls(
                             certs.serverCertPem(), certs.serverKeyPem()) : nginxConfig).startNow()) {
-                List<String> urls = theirs == null ? List.of(ours.url(FILE))
-                        : List.of(ours.url(FILE), theirs.url(FILE));
-                long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
-                do {
-                    urls.forEach(load::warmUp);
-                } while (System.nanoTime() < warmUntil);
-                List<List<Measured>> runs = List.of(new ArrayList<>(), new ArrayList<>());
+                List<Target> targets = new ArrayList<>();
+                targets.add(child ? new Target(ourChild.url(FILE), ourChild::cpuSeconds)
+                        : new Target(ours.url(FILE), () -> CpuClock.threadSeconds(SERVER_LOOPS)));
+                if (theirs != null) {
+                    targets.add(new Target(theirs.url(FILE), () -> CpuClock.descendantSeconds("nginx")));
+                }
+                warmedSeconds = warmUp(load, targets);
                 for (int round = 0; round < Math.max(1, rounds); round++) {
-                    for (int i = 0; i < urls.size(); i++) {
-                        runs.get(i).add(load.run(urls.get(i)));
+                    for (int i = 0; i < targets.size(); i++) {
+                        runs.get(i).add(measure(load, targets.get(i)));
                     }
                 }
-                flota = median(runs.get(0));
-                report(out, "flota", flota);
+                report(out, "flota", runs.get(0));
                 if (theirs != null) {
-                    nginx = median(runs.get(1));
-                    report(out, "nginx", nginx);
+                    report(out, "nginx", runs.get(1));
                 }
             }
             if (!nginxAvailable) {
                 out.println("nginx is not installed: only Flota's server was measured");
             }
-
-            Double ratio = nginx != null && nginx.requestsPerSec() > 0
-                    ? round(flota.requestsPerSec() / nginx.requestsPerSec(), 100) : null;
-            printTable(out, flota, nginx, ratio);
+            ServerRounds flota = runs.get(0);
+            ServerRounds nginx = nginxAvailable ? runs.get(1) : null;
+            double[] ratios = nginx == null ? null : roundRatios(flota, nginx);
+            printTable(out, flota, nginx, ratios);
 
             ObjectNode result = Json.object()
                     .put("scenario", "server")
                     .put("date", LocalDate.now().toString())
                     .put("clients", clients)
                     .put("requests", (long) clients * requestsPerClient)
-                    .put("rangeSize", range);
-            result.set("flota", figures(flota));
-            result.set("nginx", nginx == null ? Json.MAPPER.nullNode() : figures(nginx));
-            if (ratio == null) {
+                    .put("rangeSize", range)
+                    .put("server", child ? "child" : "in-process")
+                    .put("warmupSeconds", ServerRounds.round(warmedSeconds, 10))
+                    .put("rounds", flota.rounds().size());
+            result.set("flota", flota.figures());
+            result.set("nginx", nginx == null ? Json.MAPPER.nullNode() : nginx.figures());
+            if (ratios == null) {
                 result.putNull("ratioToNginx");
             } else {
-                result.put("ratioToNginx", ratio);
+                result.put("ratioToNginx", ServerRounds.round(ServerRounds.median(ratios.clone()), 100))
+                        .put("ratioToNginxMin", ServerRounds.round(ratios[0], 100))
+                        .put("ratioToNginxMax", ServerRounds.round(ratios[ratios.length - 1], 100));
+                ArrayNode each = result.putArray("roundRatios");
+                for (double r : roundRatios(flota, nginx)) {
+                    each.add(ServerRounds.round(r, 100));
+                }
+                double ours = flota.serverCpuMsPerRequest();
+                double theirsCpu = nginx.serverCpuMsPerRequest();
+                result.put("serverCpuRatioToNginx", ours > 0 && theirsCpu > 0
+                        ? ServerRounds.round(ours / theirsCpu, 100) : -1);
             }
-            result.put("nginxAvailable", nginxAvailable);
+            result.put("nginxAvailable", nginxAvailable)
+                    .put("loadAverageStart", loadStart)
+                    .put("loadAverageEnd", CpuClock.loadAverage());
             output.write("Flota bench: server", result);
             boolean failed = flota.failures() > 0 || (nginx != null && nginx.failures() > 0);
             return failed ? 1 : 0;
@@ -173,44 +216,89 @@ final class ServerBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The run with the median request rate, carrying the failures of every run. */
-    private static Measured median(List<Measured> runs) {
-        List<Measured> sorted = new ArrayList<>(runs);
-        sorted.sort(Comparator.comparingDouble(Measured::requestsPerSec));
-        Measured middle = sorted.get(sorted.size() / 2);
-        int failures = runs.stream().mapToInt(Measured::failures).sum();
-        String firstError = runs.stream().map(Measured::firstError).filter(Objects::nonNull).findFirst()
-                .orElse(null);
-        return new Measured(middle.requests(), middle.bytes(), middle.seconds(), failures, firstError);
+    /**
+     * Passes over every server for at least {@code --warmup-seconds}, and on (up to three times as long) while this
+     * JVM's JIT compilers still spend more than {@link #JIT_SETTLED} of a pass's time: on a busy machine they get
+     * less CPU and take longer. Returns the seconds spent.
+     */
+    private double warmUp(ServerLoad load, List<Target> targets) {
+        long start = System.nanoTime();
+        long atLeast = start + (long) (warmupSeconds * 1e9);
+        long atMost = start + (long) (3 * warmupSeconds * 1e9);
+        boolean compiling;
+        do {
+            double jit0 = CpuClock.compilationSeconds();
+            long t0 = System.nanoTime();
+            targets.forEach(t -> load.warmUp(t.url()));
+            double pass = (System.nanoTime() - t0) / 1e9;
+            double jit = CpuClock.compilationSeconds() - jit0;
+            compiling = jit0 >= 0 && jit > JIT_SETTLED * pass;
+        } while (System.nanoTime() < atLeast || (compiling && System.nanoTime() < atMost));
+        return (System.nanoTime() - start) / 1e9;
     }
 
-    private static ObjectNode figures(Measured m) {
-        return Json.object()
-                .put("requestsPerSec", round(m.requestsPerSec(), 10))
-                .put("mbPerSec", round(m.mbPerSec(), 10));
+    private static ChildServer childServer(Path www, Path dir, SelfSignedCertificates certs) throws IOException {
+        SelfSignedCertificates.PemFiles pems = certs.writeTo(dir.resolve("tls"));
+        return ChildServer.start(www, pems.serverCert(), pems.serverKey());
     }
 
-    private static double round(double value, int scale) {
-        return Math.round(value * scale) / (double) scale;
+    /** One measured round against {@code target}, with the CPU the server and the load generator spent on it. */
+    private static ServerRounds.Round measure(ServerLoad load, Target target) {
+        double server0 = target.cpuSeconds().getAsDouble();
+        double client0 = CpuClock.threadSeconds(CLIENT_LOOPS);
+        double jit0 = CpuClock.compilationSeconds();
+        Measured measured = load.run(target.url());
+        double server1 = target.cpuSeconds().getAsDouble();
+        double client1 = CpuClock.threadSeconds(CLIENT_LOOPS);
+        double jit1 = CpuClock.compilationSeconds();
+        return new ServerRounds.Round(measured, server0 < 0 || server1 < 0 ? -1 : server1 - server0,
+                client0 < 0 || client1 < 0 ? -1 : client1 - client0, jit0 < 0 || jit1 < 0 ? -1 : jit1 - jit0);
     }
 
-    private void report(PrintWriter out, String name, Measured m) {
-        out.printf("%s: %d requests in %.2f s%s%n", name, m.requests(), m.seconds(),
-                m.failures() == 0 ? "" : ", " + m.failures() + " FAILED (first: " + m.firstError() + ")");
-        out.flush();
+    /** Each round's ratio of Flota's request rate to nginx's in the round run right after it, sorted. */
+    private static double[] roundRatios(ServerRounds flota, ServerRounds nginx) {
+        int n = Math.min(flota.rounds().size(), nginx.rounds().size());
+        double[] ratios = new double[n];
+        for (int i = 0; i < n; i++) {
+            double theirs = nginx.rounds().get(i).measured().requestsPerSec();
+            ratios[i] = theirs > 0 ? flota.rounds().get(i).measured().requestsPerSec() / theirs : 0;
+        }
+        Arrays.sort(ratios);
+        return ratios;
     }
 
-    private static void printTable(PrintWriter out, Measured flota, Measured nginx, Double ratio) {
-        out.printf("%n%-8s %12s %10s %9s%n", "server", "requests/s", "MB/s", "failures");
-        out.printf("%-8s %12.0f %10.1f %9d%n", "flota", flota.requestsPerSec(), flota.mbPerSec(), flota.failures());
-        if (nginx != null) {
-            out.printf("%-8s %12.0f %10.1f %9d%n", "nginx", nginx.requestsPerSec(), nginx.mbPerSec(),
-                    nginx.failures());
-            out.printf("ratio flota/nginx: %.2f%n", ratio == null ? 0.0 : ratio);
-        } else {
-            out.printf("%-8s %12s %10s %9s%n", "nginx", "-", "-", "-");
+    private void report(PrintWriter out, String name, ServerRounds runs) {
+        for (ServerRounds.Round r : runs.rounds()) {
+            Measured m = r.measured();
+            out.printf(Locale.ROOT, "%s: %d requests in %.2f s, server CPU %.3f ms/request, JIT %.2f s%s%n", name,
+                    m.requests(), m.seconds(), r.serverCpuMsPerRequest(), r.jitSeconds(), m.failures() == 0 ? ""
+                            : ", " + m.failures() + " FAILED (first: " + m.firstError() + ")");
         }
         out.flush();
+    }
+
+    private static void printTable(PrintWriter out, ServerRounds flota, ServerRounds nginx, double[] ratios) {
+        out.printf("%n%-8s %12s %20s %10s %14s %14s %9s  %s%n", "server", "requests/s", "min-max", "MB/s",
+                "server ms/req", "client ms/req", "failures", "TLS");
+        row(out, "flota", flota);
+        if (nginx != null) {
+            row(out, "nginx", nginx);
+            out.printf(Locale.ROOT, "ratio flota/nginx: %.2f (rounds %.2f-%.2f), server CPU per request %.2fx "
+                    + "nginx's%n", ServerRounds.median(ratios.clone()), ratios[0], ratios[ratios.length - 1],
+                    flota.serverCpuMsPerRequest() / nginx.serverCpuMsPerRequest());
+        } else {
+            out.printf("%-8s %12s %20s %10s %14s %14s %9s%n", "nginx", "-", "-", "-", "-", "-", "-");
+        }
+        out.flush();
+    }
+
+    private static void row(PrintWriter out, String name, ServerRounds runs) {
+        Measured m = runs.median();
+        double[] rates = runs.rounds().stream().mapToDouble(r -> r.measured().requestsPerSec()).sorted().toArray();
+        out.printf(Locale.ROOT, "%-8s %12.0f %20s %10.1f %14.3f %14.3f %9d  %s%n", name, m.requestsPerSec(),
+                String.format(Locale.ROOT, "%.0f-%.0f", rates[0], rates[rates.length - 1]), m.mbPerSec(),
+                runs.serverCpuMsPerRequest(), runs.clientCpuMsPerRequest(), runs.failures(),
+                m.tls() == null ? "-" : m.tls());
     }
 
     private static void writeRandom(Path file, long size) throws IOException {

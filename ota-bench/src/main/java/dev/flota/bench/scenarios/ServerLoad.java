@@ -4,11 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -27,8 +29,13 @@ final class ServerLoad {
     static final long SEED = 0x5eed_f107aL;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
-    /** One server's figures. */
-    record Measured(long requests, long bytes, double seconds, int failures, String firstError) {
+    /**
+     * One server's figures.
+     *
+     * @param tls the protocol and cipher suite the first TLS connection negotiated, e.g.
+     *            {@code TLSv1.3 TLS_AES_128_GCM_SHA256}; null over plain HTTP
+     */
+    record Measured(long requests, long bytes, double seconds, int failures, String firstError, String tls) {
         double requestsPerSec() {
             return seconds > 0 ? requests / seconds : 0;
         }
@@ -54,9 +61,12 @@ final class ServerLoad {
         this.loops = loops;
     }
 
-    /** A shorter pass (a tenth of the clients, five requests each) so the JIT and the server settle. */
+    /**
+     * An unmeasured pass so the JIT and the server settle: at full size, as a shorter one (fewer clients) leaves the
+     * paths of a thousand connections (the pool's growth, pending acquires) to be compiled in the first measured run.
+     */
     void warmUp(String url) {
-        drive(url, Math.max(1, Math.min(clients, Math.max(clients / 10, 10))), Math.min(perClient, 5));
+        drive(url, clients, perClient);
     }
 
     Measured run(String url) {
@@ -73,8 +83,18 @@ final class ServerLoad {
                 .runOn(loops)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
                 .responseTimeout(REQUEST_TIMEOUT);
+        AtomicReference<String> negotiated = new AtomicReference<>();
         if (ssl != null) {
-            client = client.secure(s -> s.sslContext(ssl).handshakeTimeout(Duration.ofSeconds(60)));
+            client = client.secure(s -> s.sslContext(ssl).handshakeTimeout(Duration.ofSeconds(60)))
+                    .doOnResponse((response, connection) -> {
+                        if (negotiated.get() == null) {
+                            SslHandler handler = connection.channel().pipeline().get(SslHandler.class);
+                            SSLSession session = handler == null ? null : handler.engine().getSession();
+                            if (session != null) {
+                                negotiated.compareAndSet(null, session.getProtocol() + " " + session.getCipherSuite());
+                            }
+                        }
+                    });
         }
         HttpClient http = client;
         long slots = imageSize / rangeSize;
@@ -107,7 +127,7 @@ final class ServerLoad {
             provider.disposeLater().block(Duration.ofSeconds(30));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(requests.get(), bytes.get(), seconds, failures.get(), firstError.get());
+        return new Measured(requests.get(), bytes.get(), seconds, failures.get(), firstError.get(), negotiated.get());
     }
 
     /** One ranged GET; emits the body length once the status, Content-Range and length were checked. */

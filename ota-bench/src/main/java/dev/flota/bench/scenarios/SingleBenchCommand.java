@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -37,7 +38,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bench single}: one device updated over HTTPS, side by side with curl fetching the same bytes from the same
  * server in the same run (one GET, or the same ranged requests in a loop on one connection) and with a naive JDK
- * {@code HttpClient} download to a file. nginx serves when it is installed, else Flota's own server.
+ * {@code HttpClient} download to a file. nginx serves when it is installed, else Flota's own server. All cases warm
+ * up together first, then each case warms up again and runs {@code --runs} rounds of Flota, curl and the JDK client
+ * in turn; each case reports the median MB/s with the minimum and maximum, and the median, minimum and maximum of
+ * the rounds' ratios to curl.
  */
 @Command(name = "single", mixinStandardHelpOptions = true,
         description = "One device, five cases (plain/encrypted, whole/partial), against curl and the JDK HttpClient.")
@@ -56,12 +60,14 @@ final class SingleBenchCommand implements Callable<Integer> {
     @Option(names = "--image-size", defaultValue = "16MiB", description = "firmware size (default ${DEFAULT-VALUE})")
     String imageSize;
 
-    @Option(names = "--runs", defaultValue = "3", description = "measured runs per case, median kept")
+    @Option(names = "--runs", defaultValue = "3",
+            description = "measured rounds per case (Flota, curl, JDK client): median, minimum and maximum (default "
+                    + "${DEFAULT-VALUE})")
     int runs;
 
     @Option(names = "--warmup-seconds", defaultValue = "5",
-            description = "unmeasured runs of each case and reference first, for at least this long (default "
-                    + "${DEFAULT-VALUE}; at least one run)")
+            description = "unmeasured runs of all cases together first, then of each case and reference before it, "
+                    + "for at least this long each (default ${DEFAULT-VALUE}; at least one run)")
     double warmupSeconds;
 
     @Option(names = "--max-buffered", defaultValue = "64K",
@@ -110,48 +116,115 @@ final class SingleBenchCommand implements Callable<Integer> {
     private ObjectNode measure(PrintWriter out, String serverName, Function<String, String> url,
             SelfSignedCertificates tls, Path ca, EccDecryptionKey key, int plainSize) throws Exception {
         ObjectNode result = Json.object().put("scenario", "single").put("date", LocalDate.now().toString())
-                .put("server", serverName).put("imageSize", plainSize);
+                .put("server", serverName).put("imageSize", plainSize).put("runs", Math.max(1, runs))
+                .put("warmupSeconds", warmupSeconds);
         ArrayNode cases = result.putArray("cases");
-        out.printf("bench single: %d-byte image from %s over HTTPS, median of %d runs%n", plainSize, serverName, runs);
-        out.printf("%-28s %12s %12s %10s %14s%n", "case", "flota MB/s", "curl MB/s", "ratio", "JDK client MB/s");
-        for (Case c : CASES) {
-            if (only != null && !only.contains(c.name())) {
-                continue;
+        List<Case> selected = CASES.stream().filter(c -> only == null || only.contains(c.name())).toList();
+        List<Measurement> updates = new ArrayList<>();
+        for (Case c : selected) {
+            updates.add(update(c, url, tls, ca, key, plainSize));
+        }
+        // Every case runs after the JIT compiled what the cases before it share (TLS, Netty, Reactor, the pipeline):
+        // so that the first case is not the one that pays for it, all of them warm up together first.
+        long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        do {
+            for (Measurement update : updates) {
+                update.run();
             }
+        } while (System.nanoTime() < warmUntil);
+        out.printf("bench single: %d-byte image from %s over HTTPS, median of %d runs (min-max), each run's ratio "
+                + "to the curl run right after it%n", plainSize, serverName, Math.max(1, runs));
+        out.printf("%-28s %20s %12s %20s %14s%n", "case", "flota MB/s", "curl MB/s", "ratio", "JDK client MB/s");
+        for (int i = 0; i < selected.size(); i++) {
+            Case c = selected.get(i);
             String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
             long bytes = Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
-            HttpsOta ota = HttpsOta.create().url(file).caPem(tls.caPem()).partialHttpDownload(c.requestSize() > 0)
-                    .maxHttpRequestSize(Math.max(1, c.requestSize())).decryptionKey(c.encrypted() ? key : null)
-                    .maxBufferedBytes(ByteSize.parseInt(maxBuffered))
-                    .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
-            double flota = median(() -> {
-                Device device = BenchFleet.memoryDevice(plainSize);
-                long t0 = System.nanoTime();
-                ota.update(SimulatedTarget.of(device)).filter(e -> e instanceof OtaEvent.Finished).blockLast();
-                return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
-            });
-            double curl = median(() -> References.curl(file, ca, bytes, c.requestSize()));
-            double jdk = median(() -> References.jdkHttpClient(file, tls.caPem(), bytes, c.requestSize()));
-            double ratio = flota / curl;
-            cases.addObject().put("name", c.name()).put("mbPerSec", round(flota)).put("curlMbPerSec", round(curl))
-                    .put("ratioToCurl", Math.round(ratio * 100) / 100.0).put("jdkHttpClientMbPerSec", round(jdk));
-            out.printf(Locale.ROOT, "%-28s %12.1f %12.1f %9.2fx %14.1f%n", c.name(), flota, curl, ratio, jdk);
+            double load = CpuClock.loadAverage();
+            List<double[]> measured = alternate(updates.get(i), () -> References.curl(file, ca, bytes, c.requestSize()),
+                    () -> References.jdkHttpClient(file, tls.caPem(), bytes, c.requestSize()));
+            double[] flota = column(measured, 0);
+            double[] curl = column(measured, 1);
+            double[] jdk = column(measured, 2);
+            double[] ratios = new double[measured.size()];
+            for (int r = 0; r < ratios.length; r++) {
+                ratios[r] = measured.get(r)[0] / measured.get(r)[1];
+            }
+            ObjectNode node = cases.addObject().put("name", c.name()).put("mbPerSec", round(median(flota)))
+                    .put("mbPerSecMin", round(min(flota))).put("mbPerSecMax", round(max(flota)))
+                    .put("curlMbPerSec", round(median(curl))).put("ratioToCurl", round2(median(ratios)))
+                    .put("ratioToCurlMin", round2(min(ratios))).put("ratioToCurlMax", round2(max(ratios)))
+                    .put("jdkHttpClientMbPerSec", round(median(jdk)))
+                    .put("loadAverageStart", load).put("loadAverageEnd", CpuClock.loadAverage());
+            ArrayNode each = node.putArray("perRun");
+            for (double[] run : measured) {
+                each.addObject().put("mbPerSec", round(run[0])).put("curlMbPerSec", round(run[1]))
+                        .put("ratioToCurl", round2(run[0] / run[1]));
+            }
+            out.printf(Locale.ROOT, "%-28s %20s %12.1f %20s %14.1f%n", c.name(),
+                    String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median(flota), min(flota), max(flota)),
+                    median(curl), String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", median(ratios), min(ratios),
+                            max(ratios)), median(jdk));
             out.flush();
         }
         return result;
     }
 
-    private double median(Measurement measurement) throws Exception {
-        long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        do {
-            measurement.run();
-        } while (System.nanoTime() < warmUntil);
-        List<Double> values = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, runs); i++) {
-            values.add(measurement.run());
+    /** One update of case {@code c}; returns its MB/s. */
+    private Measurement update(Case c, Function<String, String> url, SelfSignedCertificates tls, Path ca,
+            EccDecryptionKey key, int plainSize) throws Exception {
+        String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
+        long bytes = Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
+        HttpsOta ota = HttpsOta.create().url(file).caPem(tls.caPem()).partialHttpDownload(c.requestSize() > 0)
+                .maxHttpRequestSize(Math.max(1, c.requestSize())).decryptionKey(c.encrypted() ? key : null)
+                .maxBufferedBytes(ByteSize.parseInt(maxBuffered))
+                .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
+        return () -> {
+            Device device = BenchFleet.memoryDevice(plainSize);
+            long t0 = System.nanoTime();
+            ota.update(SimulatedTarget.of(device)).filter(e -> e instanceof OtaEvent.Finished).blockLast();
+            return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+        };
+    }
+
+    /**
+     * Warm-up runs of each of the three for at least {@code --warmup-seconds}, then {@code --runs} rounds of a Flota
+     * update, a curl run and a JDK client run, one after the other, so that each round's three share the machine's
+     * mood.
+     */
+    private List<double[]> alternate(Measurement flota, Measurement curl, Measurement jdk) throws Exception {
+        for (Measurement m : List.of(flota, curl, jdk)) {
+            long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            do {
+                m.run();
+            } while (System.nanoTime() < warmUntil);
         }
-        values.sort(null);
-        return values.get(values.size() / 2);
+        List<double[]> rounds = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, runs); i++) {
+            rounds.add(new double[] {flota.run(), curl.run(), jdk.run()});
+        }
+        return rounds;
+    }
+
+    private static double[] column(List<double[]> rounds, int index) {
+        return rounds.stream().mapToDouble(r -> r[index]).toArray();
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(0);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(0);
+    }
+
+    private static double round2(double value) {
+        return Math.round(value * 100) / 100.0;
     }
 
     private static double round(double value) {

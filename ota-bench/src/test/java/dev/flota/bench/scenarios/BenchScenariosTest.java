@@ -20,7 +20,7 @@ class BenchScenariosTest {
     void single() throws Exception {
         Path json = dir.resolve("single.json");
         Path html = dir.resolve("single.html");
-        Cli cli = Cli.run("bench", "single", "--image-size", "64K", "--runs", "1", "--warmup-seconds", "0",
+        Cli cli = Cli.run("bench", "single", "--image-size", "64K", "--runs", "3", "--warmup-seconds", "0",
                 "--json", json.toString(), "--html", html.toString());
         assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
         JsonNode result = Json.MAPPER.readTree(Files.readString(json));
@@ -30,7 +30,13 @@ class BenchScenariosTest {
                 "https-encrypted-partial-4k");
         for (JsonNode c : result.get("cases")) {
             assertThat(c.fieldNames()).toIterable().contains("name", "mbPerSec", "curlMbPerSec", "ratioToCurl");
-            assertThat(c.get("mbPerSec").asDouble()).isPositive();
+            assertThat(c.get("mbPerSec").asDouble()).isPositive().isBetween(c.get("mbPerSecMin").asDouble(),
+                    c.get("mbPerSecMax").asDouble());
+            double ratio = c.get("ratioToCurl").asDouble();
+            assertThat(ratio).isPositive().isBetween(c.get("ratioToCurlMin").asDouble(),
+                    c.get("ratioToCurlMax").asDouble());
+            assertThat(c.get("perRun")).as("one ratio per round, the median among them").hasSize(3)
+                    .extracting(r -> r.get("ratioToCurl").asDouble()).contains(ratio);
         }
         assertThat(Files.readString(html)).contains("<svg");
     }

@@ -18,14 +18,15 @@ import java.util.function.UnaryOperator;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 /**
  * A static file server for firmware images on Reactor Netty: GET and HEAD, single byte ranges (206, 416), strong
  * ETag and Last-Modified with conditional requests (304, {@code If-Range}), keep-alive, zero-copy file sending on
  * plain HTTP (chunked file sending under TLS), optional mutual TLS, an access log, and Prometheus text at
- * {@code /metrics}. Its file handling can be decorated ({@link #handler(UnaryOperator)}), e.g. by the tests' fault
- * injection to reproduce the servers OTA clients meet. It is what Flota's conformance tests, the {@code serve}
- * command and the demo run against.
+ * {@code /metrics}, on event loops of its own (threads {@code flota-server-*}, one per core). Its file handling can be
+ * decorated ({@link #handler(UnaryOperator)}), e.g. by the tests' fault injection to reproduce the servers OTA clients
+ * meet. It is what Flota's conformance tests, the {@code serve} command and the demo run against.
  *
  * <p>Immutable: every method returns a new configuration; {@link #bindNow()} starts a server.
  * <pre>{@code
@@ -37,6 +38,8 @@ public final class ImageServer {
 
     /** As nginx's {@code ssl_handshake_timeout}: a fleet connecting at once queues handshakes for seconds. */
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+    /** The prefix of the names of the servers' event loop threads. */
+    static final String LOOP_THREADS = "flota-server";
 
     private final Path directory;
     private final String host;
@@ -165,6 +168,7 @@ public final class ImageServer {
                 "the decorated file handling");
         ImageHandler handler = new ImageHandler(root, files, secure, recordRequests ? log : null, metrics, accessLog);
         HttpServer server = HttpServer.create()
+                .runOn(Loops.SHARED)
                 .host(host)
                 .port(port)
                 .doOnChannelInit((observer, channel, address) -> {
@@ -188,6 +192,17 @@ public final class ImageServer {
     /** Binds and starts the server when subscribed. */
     public Mono<RunningImageServer> bind() {
         return Mono.fromCallable(this::bindNow);
+    }
+
+    /**
+     * The event loops every image server of this JVM runs on: one per core, as nginx's {@code worker_processes auto},
+     * where Reactor Netty's default has at least four (more threads than cores to switch between, each woken for
+     * fewer connections), and apart from the loops of the HTTP clients in the same JVM. Daemon threads, created when
+     * the first server binds, for the life of the JVM.
+     */
+    private static final class Loops {
+        static final LoopResources SHARED = LoopResources.create(LOOP_THREADS,
+                Math.max(1, Runtime.getRuntime().availableProcessors()), true);
     }
 
     private static ByteArrayInputStream stream(String pem) {
