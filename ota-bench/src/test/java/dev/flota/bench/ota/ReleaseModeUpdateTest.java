@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,9 +103,6 @@ class ReleaseModeUpdateTest {
     }
 
     private static Cli run(int expected, String... args) {
-        Cli cli = Cli.run(args);
-        assertThat(cli.exitCode()).as("%s\nout: %s\nerr: %s", String.join(" ", List.of(args)), cli.out(), cli.err())
-                .isEqualTo(expected);
-        return cli;
+        return Cli.expect(expected, args);
     }
 }

@@ -150,9 +150,6 @@ class FlashSecureBootCommandsTest {
     }
 
     private static Cli run(int expected, String... args) {
-        Cli cli = Cli.run(args);
-        assertThat(cli.exitCode()).as("%s\nout: %s\nerr: %s", String.join(" ", args), cli.out(), cli.err())
-                .isEqualTo(expected);
-        return cli;
+        return Cli.expect(expected, args);
     }
 }
