@@ -1,5 +1,6 @@
 package dev.flota.flash.device;
 
+import static dev.flota.flash.testing.FlashEncryptionDevices.erased;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,13 +45,13 @@ class FlashEncryptionBootTest {
         byte[] appSectorsPlain = Arrays.copyOf(APP, appSectors);
         Arrays.fill(appSectorsPlain, APP.length, appSectors, (byte) 0xFF);
         assertThat(flash.read(0x10000, appSectors)).isEqualTo(cipher.encrypt(0x10000, appSectorsPlain));
-        assertThat(flash.read(0x10000 + appSectors, 4096)).as("past the image: raw").isEqualTo(ff(4096));
+        assertThat(flash.read(0x10000 + appSectors, 4096)).as("past the image: raw").isEqualTo(erased(4096));
         assertThat(flash.read(0x8000, 4096)).isEqualTo(cipher.encrypt(0x8000, table));
         assertThat(flash.read(0xd000, 0x2000)).as("otadata: ciphertext of 0xFF").isEqualTo(cipher.encrypt(0xd000,
-                ff(0x2000)));
+                erased(0x2000)));
         assertThat(flash.read(0x9000, 0x4000)).as("nvs").isEqualTo(nvs);
         assertThat(flash.read(0xf000, 0x1000)).as("phy").isEqualTo(phy);
-        assertThat(flash.read(0x50000, 0x40000)).as("empty ota_0").isEqualTo(ff(0x40000));
+        assertThat(flash.read(0x50000, 0x40000)).as("empty ota_0").isEqualTo(erased(0x40000));
 
         byte[] dump = flash.read(0, (int) flash.size());
         BootResult again = device.reboot();
@@ -102,7 +103,7 @@ class FlashEncryptionBootTest {
 
     @Test
     void plaintextWrittenOnAnEncryptedDeviceDoesNotBoot() {
-        Device device = encryptedDevice(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, APP));
+        Device device = FlashEncryptionDevices.esp32c3(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, APP));
         NorFlash flash = device.flash();
 
         flash.eraseRange(0x10000, 0x40000);
@@ -111,7 +112,7 @@ class FlashEncryptionBootTest {
         assertThat(plainApp.booted()).as("a plaintext app is skipped").isEmpty();
         assertThat(plainApp.skipped()).anyMatch(s -> s.startsWith("factory:"));
 
-        Device other = encryptedDevice(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, APP));
+        Device other = FlashEncryptionDevices.esp32c3(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, APP));
         byte[] plainTable = TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, null).read(0x8000, 4096);
         other.flash().eraseSector(0x8000);
         other.flash().program(0x8000, plainTable);
@@ -178,18 +179,5 @@ class FlashEncryptionBootTest {
                 .withAes256(true));
         assertThat(DeviceProperties.parse(p.encode())).isEqualTo(p);
         assertThat(DeviceProperties.parse(DeviceProperties.of(Chip.ESP32_S3).encode()).flashEncryption()).isEmpty();
-    }
-
-    static Device encryptedDevice(NorFlash flash) {
-        Device device = Device.poweredOn(flash, FlashEncryptionDevices.withKey(DeviceProperties.of(Chip.ESP32_C3),
-                FlashEncryptionDevices.KEY_32));
-        assertThat(device.properties().flashEncryptionEnabled()).isTrue();
-        return device;
-    }
-
-    private static byte[] ff(int length) {
-        byte[] bytes = new byte[length];
-        Arrays.fill(bytes, (byte) 0xFF);
-        return bytes;
     }
 }

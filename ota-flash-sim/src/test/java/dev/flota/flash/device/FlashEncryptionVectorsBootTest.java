@@ -1,5 +1,6 @@
 package dev.flota.flash.device;
 
+import static dev.flota.flash.testing.FlashEncryptionDevices.erased;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flota.flash.efuse.Efuses;
@@ -39,7 +40,7 @@ class FlashEncryptionVectorsBootTest {
         assertRaw(flash, 0x8000, "flash_encryption/esp32/pt_factory_ota2_4MB.sector.0x8000.enc.bin");
         assertRaw(flash, 0xd000, "flash_encryption/esp32/otadata_otatool_switch_ota0_ota1.0xd000.enc.bin");
         assertThat(flash.read(0x9000, 0x4000)).as("nvs stays plaintext").isEqualTo(nvsBefore);
-        assertThat(flash.read(0x110000, 4096)).as("the empty ota_0 stays raw").isEqualTo(ff(4096));
+        assertThat(flash.read(0x110000, 4096)).as("the empty ota_0 stays raw").isEqualTo(erased(4096));
         assertThat(device.flashView().read(device.partitionTable().find("ota_0").orElseThrow(), 0x110000, 4096))
                 .isEqualTo(Vectors.bytes("flash_encryption/esp32/ff_4096.0x110000.dec.bin"));
     }
@@ -104,7 +105,7 @@ class FlashEncryptionVectorsBootTest {
         assertRaw(flash, 0x20000, "flash_encryption/xts256/esp32s2_blink.0x20000.enc.bin");
         assertRaw(flash, 0x8000, "flash_encryption/xts256/pt_flags_encrypted_readonly.sector.0x8000.enc.bin");
         assertRaw(flash, 0x10000, "flash_encryption/xts256/otadata_otatool_switch_ota0.0x10000.enc.bin");
-        assertThat(flash.read(0x1a0000, 4096)).as("an empty slot stays raw, flag or not").isEqualTo(ff(4096));
+        assertThat(flash.read(0x1a0000, 4096)).as("an empty slot stays raw, flag or not").isEqualTo(erased(4096));
         assertThat(device.flashView().read(device.partitionTable().find("ota_1").orElseThrow(), 0x1a0000, 4096))
                 .isEqualTo(Vectors.bytes("flash_encryption/xts256/ff_4096.0x1a0000.dec.bin"));
     }
@@ -119,9 +120,4 @@ class FlashEncryptionVectorsBootTest {
         return Vectors.bytes(path);
     }
 
-    private static byte[] ff(int length) {
-        byte[] bytes = new byte[length];
-        Arrays.fill(bytes, (byte) 0xFF);
-        return bytes;
-    }
 }

@@ -1,12 +1,11 @@
 package dev.flota.flash.ota;
 
+import static dev.flota.flash.testing.FlashEncryptionDevices.erased;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flota.flash.EspError;
 import dev.flota.flash.device.Device;
-import dev.flota.flash.device.DeviceProperties;
-import dev.flota.flash.image.Chip;
 import dev.flota.flash.otadata.OtaSelectEntry;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.testing.FlashEncryptionDevices;
@@ -57,8 +56,9 @@ class FlashEncryptionOtaTest {
         OtaOperations ota = OtaOperations.on(device);
         ota.setBootPartition(device.partitionTable().factory().orElseThrow());
         Partition otadata = device.partitionTable().otadata().orElseThrow();
-        assertThat(device.flash().read(otadata.offset(), 32)).as("erased raw").isEqualTo(ff(32));
-        assertThat(device.flashView().read(otadata, otadata.offset(), 32)).as("read decrypted").isNotEqualTo(ff(32));
+        assertThat(device.flash().read(otadata.offset(), 32)).as("erased raw").isEqualTo(erased(32));
+        assertThat(device.flashView().read(otadata, otadata.offset(), 32)).as("read decrypted")
+                .isNotEqualTo(erased(32));
         assertThat(ota.getBootPartition().orElseThrow().label()).isEqualTo("factory");
         assertThat(device.reboot().bootedLabel()).isEqualTo("factory");
     }
@@ -91,7 +91,7 @@ class FlashEncryptionOtaTest {
         OtaHandle handle = ota.begin(slot, OtaOperations.OTA_WITH_SEQUENTIAL_WRITES);
         handle.write(Arrays.copyOf(NEW, 10));
         assertThat(handle.bytesWritten()).isZero();
-        assertThat(device.flash().read(slot.offset(), 16)).isEqualTo(ff(16));
+        assertThat(device.flash().read(slot.offset(), 16)).isEqualTo(erased(16));
         assertThatThrownBy(handle::end).isInstanceOfSatisfying(OtaException.class, e -> assertThat(e.error())
                 .isEqualTo(EspError.ESP_ERR_INVALID_ARG));
     }
@@ -128,15 +128,6 @@ class FlashEncryptionOtaTest {
     }
 
     private static Device encrypted() {
-        Device device = Device.poweredOn(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")),
-                FlashEncryptionDevices.withKey(DeviceProperties.of(Chip.ESP32_C3), FlashEncryptionDevices.KEY_32));
-        assertThat(device.properties().flashEncryptionEnabled()).isTrue();
-        return device;
-    }
-
-    private static byte[] ff(int length) {
-        byte[] bytes = new byte[length];
-        Arrays.fill(bytes, (byte) 0xFF);
-        return bytes;
+        return FlashEncryptionDevices.esp32c3(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")));
     }
 }

@@ -37,6 +37,22 @@ public final class FlashEncryptionDevices {
         return withKey(base, keyFile, FlashEncryptionConfig.developmentMode());
     }
 
+    /** An ESP32-C3 over {@code flash}, powered on with {@link #KEY_32} burned, flash encryption in development mode. */
+    public static Device esp32c3(NorFlash flash) {
+        Device device = Device.poweredOn(flash, withKey(DeviceProperties.of(Chip.ESP32_C3), KEY_32));
+        if (!device.properties().flashEncryptionEnabled()) {
+            throw new IllegalStateException("flash encryption is not enabled on " + device.properties());
+        }
+        return device;
+    }
+
+    /** {@code length} bytes of erased flash: 0xFF. */
+    public static byte[] erased(int length) {
+        byte[] bytes = new byte[length];
+        java.util.Arrays.fill(bytes, (byte) 0xFF);
+        return bytes;
+    }
+
     /** A blank in-memory flash of {@code size} bytes with each byte array programmed raw at its address. */
     public static NorFlash flash(long size, Map<Long, byte[]> contents) {
         NorFlash flash = NorFlash.create(FlashStorage.inMemory(size), FlashConfig.defaults()
