@@ -192,7 +192,11 @@ public final class HttpsOta {
         return withFlash(f -> f.withResume(resume, f.resumeJournalInterval()));
     }
 
-    /** With {@link #resume(boolean)}: at most one journal commit per {@code bytes} written (default 16 KiB). */
+    /**
+     * With {@link #resume(boolean)}: the journal is committed each time the image passes a multiple of {@code bytes}
+     * (default 16 KiB, rounded down to a 4 KiB sector), and with partial download, when it is at most the request
+     * size, also before each range.
+     */
     public HttpsOta resumeJournalInterval(int bytes) {
         return withFlash(f -> f.withResume(f.resume(), bytes));
     }

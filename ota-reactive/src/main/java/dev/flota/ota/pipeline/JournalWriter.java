@@ -9,9 +9,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
- * Writes the {@link ResumeJournal} as an update goes: after the flash took the bytes, at most every
- * {@code interval} bytes, always at a sector boundary, with the sector read back from flash so the journal records
- * what the flash holds rather than what was sent to it. Runs on the thread that wrote to the target.
+ * Writes the {@link ResumeJournal} as an update goes: after the flash took the bytes, each time the image passes a
+ * multiple of {@code interval} (rounded down to a sector), with the sector read back from flash so the journal
+ * records what the flash holds rather than what was sent to it. Runs on the thread that wrote to the target.
  *
  * <p>A partial download can hold each ranged request until the journal covers every byte before it
  * ({@link #covers(long)}): a power cut then loses at most the request in flight, which the next run asks for again.
@@ -58,9 +58,12 @@ public final class JournalWriter {
             if (unjournalled) {
                 return;
             }
-            long boundary = written - written % ResumeJournal.SECTOR_SIZE;
-            boolean wantedNow = waiter != null && boundary >= wanted && boundary > committed;
-            if (boundary - committed < interval && !wantedNow) {
+            long sector = sectorFloor(written);
+            boolean wantedNow = waiter != null && sector >= wanted && sector > committed;
+            // at the last multiple of the interval passed, so the offsets journalled do not depend on how the
+            // network chunked the body
+            long boundary = wantedNow ? sector : sectorFloor(written - written % interval);
+            if (boundary <= committed) {
                 return;
             }
             commit(boundary);
@@ -77,12 +80,12 @@ public final class JournalWriter {
      * waiter at a time: the next ranged request. A commit that fails (the device lost power) fails the Mono.
      */
     public Mono<Void> covers(long offset) {
-        long target = offset - offset % ResumeJournal.SECTOR_SIZE;
+        long target = sectorFloor(offset);
         return Mono.create(sink -> {
             boolean now;
             try {
                 synchronized (this) {
-                    long boundary = held - held % ResumeJournal.SECTOR_SIZE;
+                    long boundary = sectorFloor(held);
                     if (committed < target && !unjournalled && boundary >= target) {
                         commit(boundary);
                     }
@@ -108,6 +111,10 @@ public final class JournalWriter {
                 });
             }
         });
+    }
+
+    private static long sectorFloor(long offset) {
+        return offset - offset % ResumeJournal.SECTOR_SIZE;
     }
 
     private void commit(long boundary) {

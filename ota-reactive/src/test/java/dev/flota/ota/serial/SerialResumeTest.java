@@ -226,18 +226,21 @@ class SerialResumeTest {
         int switchedCuts = 0;
         for (int i = 0; i < operations.size(); i += 5) {
             long operation = operations.get(i)[0];
-            long before = operations.get(i)[1];
-            int index = offsets.indexOf(before);
-            List<Long> allowed = offsets.subList(index, Math.min(index + 2, offsets.size()));
             Device device = SerialTargetTest.device(CHIP);
             device.flash().faults().cutPowerAfterOperations(operation);
-            update(device, ota("small.bin"), l -> l);
-            if (!device.flash().isPowerLost()) {
+            List<long[]> cutRun = new ArrayList<>();
+            update(device, ota("small.bin"), nvsOperations(device, cutRun));
+            if (!device.flash().isPowerLost() || cutRun.isEmpty()) {
                 continue;
             }
             cuts++;
             device.flash().faults().clear();
-            if (operations.get(i)[2] != 0) {
+            // this run's own journal before the write the cut hit, and the one the reference wrote after it
+            long before = cutRun.get(cutRun.size() - 1)[1];
+            int index = offsets.indexOf(before);
+            assertThat(index).as("journal offset %d in the reference %s", before, offsets).isNotNegative();
+            List<Long> allowed = offsets.subList(index, Math.min(index + 2, offsets.size()));
+            if (cutRun.get(cutRun.size() - 1)[2] != 0) {
                 // the journal is cleared after the boot switch: a cut while it is erased leaves the new app booting
                 assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
                 switchedCuts++;
@@ -263,27 +266,34 @@ class SerialResumeTest {
         assertThat(resumedRuns).isGreaterThan(3);
     }
 
-    /**
-     * {operation index, journal offset on the chip then, 1 once otadata names the new slot} for each NVS
-     * FLASH_BEGIN/FLASH_DATA of an uncut update.
-     */
+    /** The {@link #nvsOperations} of an uncut update. */
     private List<long[]> reference() {
         Device device = SerialTargetTest.device(CHIP);
+        device.flash().faults().cutPowerAfterOperations(Long.MAX_VALUE);
+        List<long[]> operations = new ArrayList<>();
+        List<OtaEvent> events = update(device, ota("small.bin"), nvsOperations(device, operations));
+        assertThat(events).last().isInstanceOf(OtaEvent.Finished.class);
+        assertThat(operations).hasSizeGreaterThan(20);
+        return operations;
+    }
+
+    /**
+     * A link that adds to {@code operations}, for each NVS FLASH_BEGIN/FLASH_DATA it sends, {the chip's flash
+     * operations since the link was made, the journal offset on the chip then, 1 once otadata names the new slot}.
+     */
+    private static UnaryOperator<SerialLink> nvsOperations(Device device, List<long[]> operations) {
         NorFlash flash = device.flash();
-        flash.faults().cutPowerAfterOperations(Long.MAX_VALUE);
         long start = flash.modifications();
         Partition nvs = device.partitionTable().find("nvs").orElseThrow();
         Partition otadata = device.partitionTable().find("otadata").orElseThrow();
         byte[] otadataBefore = flash.read(otadata.offset(), (int) otadata.size());
-        List<long[]> operations = new ArrayList<>();
         SlipDecoder sent = new SlipDecoder();
         long[] nvsWrite = {-1};
-        List<OtaEvent> events = update(device, ota("small.bin"), link -> new ForwardingLink(link) {
+        return link -> new ForwardingLink(link) {
             @Override
             public void write(byte[] bytes) throws IOException {
                 for (byte[] frame : sent.feed(bytes, 0, bytes.length)) {
-                    OptionalLong at = nvsOperation(frame, nvs, nvsWrite);
-                    if (at.isPresent()) {
+                    if (nvsOperation(frame, nvs, nvsWrite).isPresent()) {
                         boolean switched = !Arrays.equals(otadataBefore,
                                 flash.read(otadata.offset(), (int) otadata.size()));
                         operations.add(new long[] {flash.modifications() - start, journalOffset(device),
@@ -292,10 +302,7 @@ class SerialResumeTest {
                 }
                 super.write(bytes);
             }
-        });
-        assertThat(events).last().isInstanceOf(OtaEvent.Finished.class);
-        assertThat(operations).hasSizeGreaterThan(20);
-        return operations;
+        };
     }
 
     /** A FLASH_BEGIN erasing in NVS, or a FLASH_DATA after a FLASH_BEGIN at an NVS sector. */
