@@ -110,6 +110,10 @@ final class ProfileBenchCommand implements Callable<Integer> {
             long bytes = Files.size(file);
             SelfSignedCertificates tls = SelfSignedCertificates.generate();
             SelfSignedCertificates.PemFiles pems = tls.writeTo(dir.resolve("tls"));
+            // JFR's first start retransforms JDK classes, and HotSpot then drops all compiled code: started after
+            // the warm-up, it would make the JIT recompile everything inside the measured window
+            Recording primer = SampleProfile.recording();
+            primer.start();
             EncryptedImages.warmUp();
             try (ChildServer server = ChildServer.start(served, pems.serverCert(), pems.serverKey())) {
                 String url = server.url(file.getFileName().toString());
@@ -163,6 +167,7 @@ final class ProfileBenchCommand implements Callable<Integer> {
                         raw.run(url, 1, 1);
                     }
                 }
+                primer.close();
                 double load = CpuClock.loadAverage();
                 double cpu0 = CpuClock.processSeconds();
                 long transportBytes = transport.run();
