@@ -63,11 +63,46 @@ public final class CompactStorage implements FlashStorage {
             int sector = (int) (address / SECTOR);
             int within = (int) (address % SECTOR);
             int n = Math.min(length, SECTOR - within);
-            System.arraycopy(from, offset, writable(sector), within, n);
+            System.arraycopy(from, offset, writable(sector, n == SECTOR), within, n);
             address += n;
             offset += n;
             length -= n;
         }
+    }
+
+    @Override
+    public synchronized void programAnd(long address, byte[] from, int offset, int length) {
+        while (length > 0) {
+            int sector = (int) (address / SECTOR);
+            int within = (int) (address % SECTOR);
+            int n = Math.min(length, SECTOR - within);
+            if (sector(sector) == null) {
+                System.arraycopy(from, offset, writable(sector, n == SECTOR), within, n);
+            } else {
+                ErasedBytes.and(writable(sector, false), within, from, offset, n);
+            }
+            address += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    @Override
+    public synchronized int firstOneOverZero(long address, byte[] from, int offset, int length) {
+        int done = 0;
+        while (done < length) {
+            int sector = (int) (address / SECTOR);
+            int within = (int) (address % SECTOR);
+            int n = Math.min(length - done, SECTOR - within);
+            byte[] content = sector(sector);
+            int bad = content == null ? -1 : ErasedBytes.firstOneOverZero(content, within, from, offset + done, n);
+            if (bad >= 0) {
+                return done + bad;
+            }
+            address += n;
+            done += n;
+        }
+        return -1;
     }
 
     @Override
@@ -79,7 +114,7 @@ public final class CompactStorage implements FlashStorage {
             if (n == SECTOR) {
                 drop(sector);
             } else {
-                Arrays.fill(writable(sector), within, within + n, (byte) 0xFF);
+                Arrays.fill(writable(sector, false), within, within + n, (byte) 0xFF);
             }
             address += n;
             length -= n;
@@ -159,7 +194,8 @@ public final class CompactStorage implements FlashStorage {
         return false;
     }
 
-    private byte[] writable(int sector) {
+    /** The sector's private contents; {@code overwritten}: the caller replaces all of it, so skip filling it. */
+    private byte[] writable(int sector, boolean overwritten) {
         byte[] current = sector(sector);
         if (current != null && isPrivate(sector)) {
             return current;
@@ -167,7 +203,12 @@ public final class CompactStorage implements FlashStorage {
         byte[] copy;
         if (current == null) {
             copy = new byte[SECTOR];
-            Arrays.fill(copy, (byte) 0xFF);
+            if (!overwritten) {
+                Arrays.fill(copy, (byte) 0xFF);
+            }
+        } else if (overwritten) {
+            copy = new byte[SECTOR];
+            pool.release(current);
         } else {
             copy = current.clone();
             pool.release(current);

@@ -19,6 +19,27 @@ public interface FlashStorage extends Closeable {
     void erase(long address, int length);
 
     /**
+     * ANDs {@code length} bytes of {@code from} into the contents at {@code address}: what programming does to NOR
+     * cells, which can only go from 1 to 0. The default reads, ANDs and writes back; in-memory storages do it in place.
+     */
+    default void programAnd(long address, byte[] from, int offset, int length) {
+        byte[] current = new byte[length];
+        read(address, current, 0, length);
+        ErasedBytes.and(current, 0, from, offset, length);
+        write(address, current, 0, length);
+    }
+
+    /**
+     * The index, counted from {@code offset}, of the first byte of {@code from} that needs a bit the contents at
+     * {@code address} no longer have (a 1 over a 0), or -1 when all of it can be programmed without an erase.
+     */
+    default int firstOneOverZero(long address, byte[] from, int offset, int length) {
+        byte[] current = new byte[length];
+        read(address, current, 0, length);
+        return ErasedBytes.firstOneOverZero(current, 0, from, offset, length);
+    }
+
+    /**
      * True when a call can wait on I/O (a file), false when it is only memory work. A reactive caller writes a
      * storage that never waits on the thread the data arrives on, and hands writes to one that may to a
      * blocking-capable thread.

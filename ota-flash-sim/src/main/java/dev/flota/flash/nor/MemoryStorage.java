@@ -36,6 +36,16 @@ final class MemoryStorage implements FlashStorage {
     }
 
     @Override
+    public void programAnd(long address, byte[] from, int offset, int length) {
+        ErasedBytes.and(bytes, (int) address, from, offset, length);
+    }
+
+    @Override
+    public int firstOneOverZero(long address, byte[] from, int offset, int length) {
+        return ErasedBytes.firstOneOverZero(bytes, (int) address, from, offset, length);
+    }
+
+    @Override
     public void erase(long address, int length) {
         Arrays.fill(bytes, (int) address, (int) address + length, (byte) 0xFF);
     }

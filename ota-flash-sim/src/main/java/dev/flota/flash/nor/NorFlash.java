@@ -1,8 +1,5 @@
 package dev.flota.flash.nor;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.time.Duration;
 
 /**
@@ -15,8 +12,6 @@ import java.time.Duration;
  * <p>Thread-safe; operations on one chip are serialised as on a real SPI bus.
  */
 public final class NorFlash {
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     public static final int SECTOR_SIZE = 4096;
     public static final int PAGE_SIZE = 256;
@@ -224,25 +219,13 @@ public final class NorFlash {
 
     /** Without armed faults, the page programs of a call have the same effect as one merged write. */
     private void programAll(long address, byte[] from, int offset, int length) {
-        byte[] current = new byte[length];
-        storage.read(address, current, 0, length);
-        boolean strict = config.strictProgramming();
-        int i = 0;
-        for (; i <= length - Long.BYTES; i += Long.BYTES) {
-            long now = (long) LONGS.get(current, i);
-            long wanted = (long) LONGS.get(from, offset + i);
-            if (strict && (now & wanted) != wanted) {
-                checkProgrammable(address + i, from, offset + i, Long.BYTES);
+        if (config.strictProgramming()) {
+            int bad = storage.firstOneOverZero(address, from, offset, length);
+            if (bad >= 0) {
+                checkProgrammable(address + bad, from, offset + bad, 1);
             }
-            LONGS.set(current, i, now & wanted);
         }
-        for (; i < length; i++) {
-            if (strict && (current[i] & from[offset + i]) != from[offset + i]) {
-                checkProgrammable(address + i, from, offset + i, 1);
-            }
-            current[i] &= from[offset + i];
-        }
-        storage.write(address, current, 0, length);
+        storage.programAnd(address, from, offset, length);
         modifications++;
         long pages = (address + length - 1) / PAGE_SIZE - address / PAGE_SIZE + 1;
         pagePrograms += pages;
@@ -257,12 +240,7 @@ public final class NorFlash {
         }
         int cut = faults.cutPoint(length, true);
         int done = cut >= 0 ? cut : length;
-        byte[] current = new byte[done];
-        storage.read(address, current, 0, done);
-        for (int i = 0; i < done; i++) {
-            current[i] &= from[offset + i];
-        }
-        storage.write(address, current, 0, done);
+        storage.programAnd(address, from, offset, done);
         modifications++;
         bytesProgrammed += done;
         pagePrograms++;

@@ -56,6 +56,55 @@ class NorFlashTest {
         assertThat(flash.read(5000, 1)).containsExactly(0x0C);
     }
 
+    /**
+     * A large program spanning erased sectors, a partly programmed one and a whole sector written over an erased one
+     * (the fast paths) gives exactly the AND of old and new, byte for byte, against a plain model of the chip.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void largeProgramsAndEveryByteOnErasedAndProgrammedSectors(LongFunction<FlashStorage> backend) {
+        NorFlash flash = flash(backend, FlashConfig.defaults().hardwareProgramming());
+        byte[] model = new byte[(int) SIZE];
+        Arrays.fill(model, (byte) 0xFF);
+        java.util.Random random = new java.util.Random(7);
+        long[][] writes = {{4096 + 1000, 37}, {4096 + 1003, 9000}, {0, 4096 * 5}, {3 * 4096, 4096}, {20000, 3},
+                {8 * 4096 + 17, 3 * 4096}};
+        for (long[] write : writes) {
+            byte[] bytes = new byte[(int) write[1]];
+            random.nextBytes(bytes);
+            flash.program(write[0], bytes);
+            for (int i = 0; i < bytes.length; i++) {
+                model[(int) write[0] + i] &= bytes[i];
+            }
+            assertThat(flash.read(0, 16 * 4096)).isEqualTo(Arrays.copyOf(model, 16 * 4096));
+        }
+    }
+
+    /** Strict mode finds a 1 over a 0 deep inside a large program and leaves every byte of the range as it was. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void strictLargeProgramFailsWholeWhenOneByteNeedsAnErase(LongFunction<FlashStorage> backend) {
+        NorFlash flash = flash(backend, FlashConfig.defaults());
+        flash.program(2 * 4096 + 10, new byte[] {(byte) 0xEF});
+        byte[] bytes = new byte[3 * 4096];
+        Arrays.fill(bytes, (byte) 0x0F);
+        bytes[4096 + 10] = (byte) 0x1F;
+        long modifications = flash.modifications();
+        assertThatThrownBy(() -> flash.program(4096, bytes))
+                .isInstanceOfSatisfying(FlashException.class, e -> assertThat(e)
+                        .hasMessageContaining("0x%x", 2 * 4096 + 10)
+                        .extracting(FlashException::error).isEqualTo(FlashError.PROGRAM_ONE_OVER_ZERO));
+        byte[] expected = new byte[3 * 4096];
+        Arrays.fill(expected, (byte) 0xFF);
+        expected[4096 + 10] = (byte) 0xEF;
+        assertThat(flash.read(4096, 3 * 4096)).isEqualTo(expected);
+        assertThat(flash.modifications()).isEqualTo(modifications);
+        bytes[4096 + 10] = (byte) 0x0F;
+        flash.program(4096, bytes);
+        expected = bytes.clone();
+        assertThat(flash.read(4096, 3 * 4096)).isEqualTo(expected);
+    }
+
     @Test
     void misalignedAndOutOfRangeOperationsAreTyped() {
         NorFlash flash = NorFlash.inMemory(SIZE);
