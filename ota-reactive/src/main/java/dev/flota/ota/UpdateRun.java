@@ -42,8 +42,10 @@ import reactor.util.retry.Retry;
 final class UpdateRun {
 
     /**
-     * Largest view the fetched chunks are cut into. Only {@code maxBufferedBytes / slice} views are requested ahead,
-     * which bounds the bytes held per update and lets the connection read in batches. When the flash may block, the
+     * Largest view the fetched chunks are cut into, and the HTTP decoder's {@code maxChunkSize} (Reactor Netty's
+     * default of 8 KiB halves the chunks a TLS record brings, and each chunk costs its trip through every stage).
+     * Only {@code maxBufferedBytes / slice} views are requested ahead, which bounds the bytes held per update and
+     * lets the connection read in batches. When the flash may block, the
      * rest of the pipeline runs on the flash scheduler; a flash held in memory is decrypted, inspected and written on
      * the event loop as the views arrive, without a thread hand-off.
      */
@@ -190,7 +192,7 @@ final class UpdateRun {
             emit.accept(new OtaEvent.Resumed(offset, fetchOffset));
         }
         int maxBuffered = settings.buffering().maxBufferedBytes();
-        int slice = Math.min(MAX_SLICE, maxBuffered / 2);
+        int slice = slice();
         Flux<ByteBuffer> fetched = current.fetch(fetchOffset);
         if (steps != null) {
             fetched = steps.reads(fetched);
@@ -388,7 +390,11 @@ final class UpdateRun {
     private FetchSettings fetchSettings() {
         HttpSettings http = rangesIgnored ? settings.http().withPartialDownload(false) : settings.http();
         return new FetchSettings(http, settings.timeouts(), settings.retries(), settings.credentials(), tls,
-                settings.timer(), budget == null ? null : budget::reserve, journalGate(http));
+                settings.timer(), budget == null ? null : budget::reserve, journalGate(http), slice());
+    }
+
+    private int slice() {
+        return Math.min(MAX_SLICE, settings.buffering().maxBufferedBytes() / 2);
     }
 
     /**

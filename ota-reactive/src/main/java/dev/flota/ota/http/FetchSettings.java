@@ -20,9 +20,11 @@ import reactor.core.scheduler.Scheduler;
  * @param journalGate given the image offset each GET starts at (the size probe aside), before {@code requestGate};
  *                    the request waits for the returned Mono (the resume journal covering the bytes before it); null
  *                    for none
+ * @param maxChunkSize the largest body chunk handed on (the HTTP decoder's {@code maxChunkSize})
  */
 public record FetchSettings(HttpSettings http, Timeouts timeouts, RetrySettings retries, Credentials credentials,
-        TlsContext tls, Scheduler timer, LongFunction<Mono<Void>> requestGate, LongFunction<Mono<Void>> journalGate) {
+        TlsContext tls, Scheduler timer, LongFunction<Mono<Void>> requestGate, LongFunction<Mono<Void>> journalGate,
+        int maxChunkSize) {
 
     public FetchSettings {
         Objects.requireNonNull(http.url(), "url");
@@ -31,5 +33,8 @@ public record FetchSettings(HttpSettings http, Timeouts timeouts, RetrySettings 
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(timer, "timer");
+        if (maxChunkSize < 1) {
+            throw new IllegalArgumentException("maxChunkSize must be positive, got " + maxChunkSize);
+        }
     }
 }

@@ -70,6 +70,7 @@ public final class ImageFetcher {
         HttpClient client = HttpClient.create(own != null ? own : settings.http().connections())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
                 .responseTimeout(settings.timeouts().read())
+                .httpResponseDecoder(spec -> spec.maxChunkSize(settings.maxChunkSize()))
                 .followRedirect((request, response) -> isRedirect(response.status().code())
                         && request.redirectedFrom().length < settings.http().maxRedirects()
                         && downgrade(response, settings.http().allowHttp()) == null);
