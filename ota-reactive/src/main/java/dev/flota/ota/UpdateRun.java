@@ -43,7 +43,7 @@ final class UpdateRun {
 
     /**
      * Largest view the fetched chunks are cut into, and the HTTP decoder's {@code maxChunkSize} (Reactor Netty's
-     * default of 8 KiB halves the chunks a TLS record brings, and each chunk costs its trip through every stage).
+     * default of 8 KiB cuts each 16 KiB TLS record in two, and each chunk costs its trip through every stage).
      * Only {@code maxBufferedBytes / slice} views are requested ahead, which bounds the bytes held per update and
      * lets the connection read in batches. When the flash may block, the
      * rest of the pipeline runs on the flash scheduler; a flash held in memory is decrypted, inspected and written on
