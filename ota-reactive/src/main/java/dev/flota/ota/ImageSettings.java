@@ -2,6 +2,7 @@ package dev.flota.ota;
 
 import dev.flota.flash.secureboot.SecureBootKey;
 import dev.flota.ota.encrypted.DecryptionKey;
+import dev.flota.ota.encrypted.ImageKeys;
 import dev.flota.ota.pipeline.ImagePolicy;
 import java.util.List;
 import java.util.Objects;
@@ -11,12 +12,13 @@ import java.util.Objects;
  * signature by one of {@code verifyKeys}, compare an app's SPI flash mode with the running app's, and the caller's
  * veto before the first erase.
  *
- * @param decryptionKey the device's key for a pre-encrypted image, or null for a plain one
+ * @param imageKeys     the device's key for a pre-encrypted image and the image key it last recovered, or null for a
+ *                      plain image
  * @param verifyKeys    keys of which one must have signed the image; empty for no signature check
  * @param policy        the caller's veto
  * @param verifySpiMode {@code CONFIG_ESP_HTTPS_OTA_VERIFY_SPI_MODE}: refuse an app built for another flash mode
  */
-public record ImageSettings(DecryptionKey decryptionKey, List<SecureBootKey> verifyKeys, ImagePolicy policy,
+public record ImageSettings(ImageKeys imageKeys, List<SecureBootKey> verifyKeys, ImagePolicy policy,
         boolean verifySpiMode) {
 
     public ImageSettings {
@@ -30,22 +32,27 @@ public record ImageSettings(DecryptionKey decryptionKey, List<SecureBootKey> ver
     }
 
     public boolean decrypts() {
-        return decryptionKey != null;
+        return imageKeys != null;
+    }
+
+    /** The device's key for a pre-encrypted image, or null for a plain one. */
+    public DecryptionKey decryptionKey() {
+        return imageKeys == null ? null : imageKeys.key();
     }
 
     public ImageSettings withDecryptionKey(DecryptionKey key) {
-        return new ImageSettings(key, verifyKeys, policy, verifySpiMode);
+        return new ImageSettings(key == null ? null : ImageKeys.of(key), verifyKeys, policy, verifySpiMode);
     }
 
     public ImageSettings withVerifyKeys(List<SecureBootKey> keys) {
-        return new ImageSettings(decryptionKey, keys, policy, verifySpiMode);
+        return new ImageSettings(imageKeys, keys, policy, verifySpiMode);
     }
 
     public ImageSettings withPolicy(ImagePolicy value) {
-        return new ImageSettings(decryptionKey, verifyKeys, value, verifySpiMode);
+        return new ImageSettings(imageKeys, verifyKeys, value, verifySpiMode);
     }
 
     public ImageSettings withVerifySpiMode(boolean value) {
-        return new ImageSettings(decryptionKey, verifyKeys, policy, value);
+        return new ImageSettings(imageKeys, verifyKeys, policy, value);
     }
 }

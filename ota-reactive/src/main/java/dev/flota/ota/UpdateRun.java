@@ -214,8 +214,8 @@ final class UpdateRun {
                         Math.max(1, maxBuffered / slice));
         if (settings.image().decrypts()) {
             data = data.transform(resumed == null
-                    ? EncryptedImages.decrypt(settings.image().decryptionKey(), this::onDecrypt)
-                    : EncryptedImages.resume(settings.image().decryptionKey(), resumed.encryptedHeader(),
+                    ? EncryptedImages.decrypt(settings.image().imageKeys(), this::onDecrypt)
+                    : EncryptedImages.resume(settings.image().imageKeys(), resumed.encryptedHeader(),
                             resume.plaintext(), this::onDecrypt));
         }
         ImageKind kind = partitions.imageKind().orElse(null);

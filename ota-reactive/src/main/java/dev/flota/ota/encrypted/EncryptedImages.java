@@ -14,7 +14,7 @@ import reactor.core.scheduler.Schedulers;
  * pre-encrypted image into its plaintext, whatever the chunking, releasing plaintext as it streams. It owns the
  * buffers it receives: writable heap buffers are decrypted in place and re-emitted, so it allocates nothing per chunk.
  * The key agreement (which draws on {@code SecureRandom} for blinding) runs on a blocking-capable thread when the
- * header completes on an event loop; every other chunk is decrypted on the thread it arrives on. The flux completes
+ * header completes on an event loop, unless the {@link ImageKeys} remember the header; every other chunk is decrypted on the thread it arrives on. The flux completes
  * only after the GCM tag verified; any failure is a {@link DecryptException} signalled instead of completion, so a
  * pipeline that switches the boot partition on completion never switches to an unauthenticated image.
  */
@@ -30,8 +30,17 @@ public final class EncryptedImages {
     /** As {@link #decrypt(DecryptionKey)}, reporting progress to {@code events} on the subscriber's thread. */
     public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> decrypt(DecryptionKey key,
             Consumer<? super DecryptEvent> events) {
-        Objects.requireNonNull(key);
-        return decrypt(() -> ImageDecryptor.create(key), key, events);
+        return decrypt(ImageKeys.of(key), events);
+    }
+
+    /**
+     * As {@link #decrypt(DecryptionKey, Consumer)}, the AES key from {@code keys}: shared by the updates of one
+     * engine, so that a fleet decrypting one image derives its key once.
+     */
+    public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> decrypt(ImageKeys keys,
+            Consumer<? super DecryptEvent> events) {
+        Objects.requireNonNull(keys);
+        return decrypt(() -> ImageDecryptor.create(keys), keys.key(), events);
     }
 
     /**
@@ -40,11 +49,11 @@ public final class EncryptedImages {
      * {@code plaintext} what an earlier run decrypted into flash, re-encrypted here into the GCM tag state (see
      * {@link ImageDecryptor#resume}). The flux completes only when the tag authenticates the whole image.
      */
-    public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> resume(DecryptionKey key, byte[] header,
+    public static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> resume(ImageKeys keys, byte[] header,
             byte[] plaintext, Consumer<? super DecryptEvent> events) {
-        Objects.requireNonNull(key);
+        Objects.requireNonNull(keys);
         byte[] headerCopy = header.clone();
-        return decrypt(() -> ImageDecryptor.resume(key, headerCopy, plaintext), key, events);
+        return decrypt(() -> ImageDecryptor.resume(keys, headerCopy, plaintext), keys.key(), events);
     }
 
     private static Function<Flux<ByteBuffer>, Flux<ByteBuffer>> decrypt(
@@ -65,7 +74,7 @@ public final class EncryptedImages {
                 return out;
             };
             Flux<ByteBuffer> plaintext = upstream.concatMap(chunk -> {
-                if (decryptor.completesHeader(chunk) && Schedulers.isInNonBlockingThread()) {
+                if (decryptor.derivesKey(chunk) && Schedulers.isInNonBlockingThread()) {
                     return Mono.<ByteBuffer>fromCallable(() -> step.apply(chunk))
                             .subscribeOn(Schedulers.boundedElastic()).filter(ByteBuffer::hasRemaining);
                 }

@@ -12,19 +12,24 @@ import java.util.Optional;
  */
 public final class ImageDecryptor {
 
-    private final DecryptionKey key;
+    private final ImageKeys keys;
     private final byte[] headerBytes = new byte[EncryptedImageHeader.SIZE];
     private int headerFill;
     private EncryptedImageHeader header;
     private GcmStreamDecryptor gcm;
     private boolean finished;
 
-    private ImageDecryptor(DecryptionKey key) {
-        this.key = Objects.requireNonNull(key);
+    private ImageDecryptor(ImageKeys keys) {
+        this.keys = Objects.requireNonNull(keys);
     }
 
     public static ImageDecryptor create(DecryptionKey key) {
-        return new ImageDecryptor(key);
+        return create(ImageKeys.of(key));
+    }
+
+    /** A decryptor taking the image's AES key from {@code keys}, which may remember it from an earlier update. */
+    public static ImageDecryptor create(ImageKeys keys) {
+        return new ImageDecryptor(keys);
     }
 
     /**
@@ -36,7 +41,12 @@ public final class ImageDecryptor {
      * @throws DecryptException when the header is not an encrypted-image header or does not fit the key
      */
     public static ImageDecryptor resume(DecryptionKey key, byte[] header, byte[] plaintext) {
-        ImageDecryptor decryptor = new ImageDecryptor(key);
+        return resume(ImageKeys.of(key), header, plaintext);
+    }
+
+    /** As {@link #resume(DecryptionKey, byte[], byte[])}, the AES key from {@code keys}. */
+    public static ImageDecryptor resume(ImageKeys keys, byte[] header, byte[] plaintext) {
+        ImageDecryptor decryptor = new ImageDecryptor(keys);
         if (header.length != EncryptedImageHeader.SIZE) {
             throw new DecryptException(DecryptError.HEADER_TRUNCATED, "a resumed header has " + header.length
                     + " bytes, not 512");
@@ -48,7 +58,7 @@ public final class ImageDecryptor {
             throw new DecryptException(DecryptError.TOO_LONG, "resuming at " + plaintext.length
                     + " runs past bin_size " + decryptor.header.binSize());
         }
-        decryptor.gcm = new GcmStreamDecryptor(key.aesKey(decryptor.header), decryptor.header.iv(), plaintext.length);
+        decryptor.gcm = new GcmStreamDecryptor(keys.aesKey(decryptor.header), decryptor.header.iv(), plaintext.length);
         decryptor.gcm.absorb(plaintext, 0, plaintext.length);
         return decryptor;
     }
@@ -76,7 +86,7 @@ public final class ImageDecryptor {
                 return ByteBuffer.allocate(0);
             }
             header = EncryptedImageHeader.parse(headerBytes);
-            gcm = new GcmStreamDecryptor(key.aesKey(header), header.iv());
+            gcm = new GcmStreamDecryptor(keys.aesKey(header), header.iv());
         }
         int length = chunk.remaining();
         if (gcm.position() + length > header.binSize()) {
@@ -96,6 +106,14 @@ public final class ImageDecryptor {
     /** True when {@code chunk} brings the last header bytes, so {@link #update} will derive the AES key. */
     public boolean completesHeader(ByteBuffer chunk) {
         return header == null && headerFill + chunk.remaining() >= EncryptedImageHeader.SIZE;
+    }
+
+    /**
+     * True when {@code chunk} brings the last header bytes and the key has to be derived for it, rather than taken
+     * from the {@link ImageKeys} that remember this header.
+     */
+    public boolean derivesKey(ByteBuffer chunk) {
+        return completesHeader(chunk) && !keys.remembers(headerBytes, headerFill, chunk);
     }
 
     /**
