@@ -6,6 +6,10 @@ import java.util.Arrays;
  * Flash contents for large simulated fleets: erased sectors take no memory, and complete sectors are interned in a
  * {@link SectorPool} shared by all devices, so a fleet that took the same update holds each sector of it once. Only the
  * few sectors a device is writing right now are private copies. Reads return the real bytes; nothing is approximated.
+ *
+ * <p>A sector written from its start with the bytes the pool last took for the same sector (another device of the
+ * fleet writing the same image) is not copied at all: the writes are compared with that content as they come, and
+ * the sector shares it once complete. Only a write that differs, or goes elsewhere in it, makes a private copy.
  */
 public final class CompactStorage implements FlashStorage {
 
@@ -19,6 +23,10 @@ public final class CompactStorage implements FlashStorage {
     private final byte[][][] blocks;
     private final int[] privateSectors = new int[MAX_PRIVATE];
     private int privateCount;
+    /** The sector whose bytes [0, matchEnd) were written equal to the pooled {@code matchContent}, the rest erased. */
+    private int matchSector = -1;
+    private byte[] matchContent;
+    private int matchEnd;
 
     public CompactStorage(long size, SectorPool pool) {
         if (size <= 0 || size % SECTOR != 0 || size / SECTOR > Integer.MAX_VALUE) {
@@ -46,7 +54,11 @@ public final class CompactStorage implements FlashStorage {
             int within = (int) (address % SECTOR);
             int n = Math.min(length, SECTOR - within);
             byte[] content = sector(sector);
-            if (content == null) {
+            int shared = sector == matchSector ? Math.max(0, Math.min(n, matchEnd - within)) : 0;
+            if (shared > 0) {
+                System.arraycopy(matchContent, within, into, offset, shared);
+                Arrays.fill(into, offset + shared, offset + n, (byte) 0xFF);
+            } else if (content == null) {
                 Arrays.fill(into, offset, offset + n, (byte) 0xFF);
             } else {
                 System.arraycopy(content, within, into, offset, n);
@@ -59,6 +71,7 @@ public final class CompactStorage implements FlashStorage {
 
     @Override
     public synchronized void write(long address, byte[] from, int offset, int length) {
+        settleMatch();
         while (length > 0) {
             int sector = (int) (address / SECTOR);
             int within = (int) (address % SECTOR);
@@ -76,6 +89,12 @@ public final class CompactStorage implements FlashStorage {
             int sector = (int) (address / SECTOR);
             int within = (int) (address % SECTOR);
             int n = Math.min(length, SECTOR - within);
+            if (matched(sector, within, from, offset, n)) {
+                address += n;
+                offset += n;
+                length -= n;
+                continue;
+            }
             if (sector(sector) == null) {
                 System.arraycopy(from, offset, writable(sector, n == SECTOR), within, n);
             } else {
@@ -95,7 +114,13 @@ public final class CompactStorage implements FlashStorage {
             int within = (int) (address % SECTOR);
             int n = Math.min(length - done, SECTOR - within);
             byte[] content = sector(sector);
-            int bad = content == null ? -1 : ErasedBytes.firstOneOverZero(content, within, from, offset + done, n);
+            int bad;
+            if (sector == matchSector) {
+                int shared = Math.max(0, Math.min(n, matchEnd - within));
+                bad = shared == 0 ? -1 : ErasedBytes.firstOneOverZero(matchContent, within, from, offset + done, shared);
+            } else {
+                bad = content == null ? -1 : ErasedBytes.firstOneOverZero(content, within, from, offset + done, n);
+            }
             if (bad >= 0) {
                 return done + bad;
             }
@@ -107,6 +132,9 @@ public final class CompactStorage implements FlashStorage {
 
     @Override
     public synchronized void erase(long address, int length) {
+        if (matchSector >= 0 && matchSector >= address / SECTOR && matchSector <= (address + length - 1) / SECTOR) {
+            settleMatch();
+        }
         while (length > 0) {
             int sector = (int) (address / SECTOR);
             int within = (int) (address % SECTOR);
@@ -124,6 +152,7 @@ public final class CompactStorage implements FlashStorage {
     /** Interns the sectors being written, so the device holds only shared contents. */
     @Override
     public synchronized void flush() {
+        settleMatch();
         while (privateCount > 0) {
             seal(privateSectors[--privateCount]);
         }
@@ -132,6 +161,7 @@ public final class CompactStorage implements FlashStorage {
     /** Releases every sector back to the pool. */
     @Override
     public synchronized void close() {
+        settleMatch();
         for (int i = 0; i < sectorCount(); i++) {
             drop(i);
         }
@@ -156,11 +186,69 @@ public final class CompactStorage implements FlashStorage {
 
     /** Sectors holding anything but 0xFF (or being written). */
     public synchronized int sectorsInUse() {
+        settleMatch();
         int used = 0;
         for (int i = 0; i < sectorCount(); i++) {
             used += sector(i) != null ? 1 : 0;
         }
         return used;
+    }
+
+    /**
+     * Whether the piece {@code [within, within + n)} of {@code sector} was taken by comparison with pooled contents
+     * rather than by copying: it continues the sector being matched, or starts an erased sector whose last pooled
+     * contents begin with it. A piece that does not match leaves the sector as a private copy of what it holds.
+     */
+    private boolean matched(int sector, int within, byte[] from, int offset, int n) {
+        if (sector == matchSector) {
+            if (within == matchEnd && Arrays.equals(from, offset, offset + n, matchContent, within, within + n)) {
+                matchEnd += n;
+                completeMatch();
+                return true;
+            }
+            settleMatch();
+            return false;
+        }
+        if (within != 0 || sector(sector) != null) {
+            return false;
+        }
+        byte[] candidate = pool.candidate(sector);
+        if (candidate == null) {
+            return false;
+        }
+        if (!Arrays.equals(from, offset, offset + n, candidate, 0, n)) {
+            pool.release(candidate);
+            return false;
+        }
+        settleMatch();
+        matchSector = sector;
+        matchContent = candidate;
+        matchEnd = n;
+        completeMatch();
+        return true;
+    }
+
+    /** A sector matched to its end shares the pooled contents (the reference {@link SectorPool#candidate} took). */
+    private void completeMatch() {
+        if (matchEnd == SECTOR) {
+            set(matchSector, matchContent);
+            matchSector = -1;
+            matchContent = null;
+        }
+    }
+
+    /** Turns a partly matched sector into a private copy of what it holds, so that any operation applies to it. */
+    private void settleMatch() {
+        if (matchSector < 0) {
+            return;
+        }
+        int sector = matchSector;
+        byte[] content = matchContent;
+        matchSector = -1;
+        matchContent = null;
+        byte[] copy = writable(sector, false);
+        System.arraycopy(content, 0, copy, 0, matchEnd);
+        pool.release(content);
     }
 
     private int sectorCount() {
@@ -229,7 +317,7 @@ public final class CompactStorage implements FlashStorage {
         if (content == null) {
             return;
         }
-        set(sector, isErased(content) ? null : pool.intern(content));
+        set(sector, isErased(content) ? null : pool.intern(content, sector));
     }
 
     private void drop(int sector) {
