@@ -45,11 +45,11 @@ class BenchScenariosTest {
     void fleetWithShardsAndMerge() throws Exception {
         Path one = dir.resolve("one.json");
         Path two = dir.resolve("two.json");
-        Cli first = Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "1/2", "--json",
-                one.toString());
+        Cli first = Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "1/2",
+                "--warmup-seconds", "0", "--json", one.toString());
         assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
-        Cli second = Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "2/2", "--json",
-                two.toString());
+        Cli second = Cli.run("bench", "fleet", "--devices", "5", "--image-size", "96K", "--shard", "2/2",
+                "--warmup-seconds", "0", "--json", two.toString());
         assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
         JsonNode shard = Json.MAPPER.readTree(Files.readString(one));
         assertThat(shard.fieldNames()).toIterable().contains("devices", "succeeded", "failed", "aggregateMbPerSec",
