@@ -117,7 +117,8 @@ public final class CompactStorage implements FlashStorage {
             int bad;
             if (sector == matchSector) {
                 int shared = Math.max(0, Math.min(n, matchEnd - within));
-                bad = shared == 0 ? -1 : ErasedBytes.firstOneOverZero(matchContent, within, from, offset + done, shared);
+                bad = shared == 0 ? -1
+                        : ErasedBytes.firstOneOverZero(matchContent, within, from, offset + done, shared);
             } else {
                 bad = content == null ? -1 : ErasedBytes.firstOneOverZero(content, within, from, offset + done, n);
             }

@@ -11,12 +11,13 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The decrypt stage of the OTA pipeline: {@code flux.transform(EncryptedImages.decrypt(key))} turns the bytes of a
- * pre-encrypted image into its plaintext, whatever the chunking, releasing plaintext as it streams. It owns the
- * buffers it receives: writable heap buffers are decrypted in place and re-emitted, so it allocates nothing per chunk.
- * The key agreement (which draws on {@code SecureRandom} for blinding) runs on a blocking-capable thread when the
- * header completes on an event loop, unless the {@link ImageKeys} remember the header; every other chunk is decrypted on the thread it arrives on. The flux completes
- * only after the GCM tag verified; any failure is a {@link DecryptException} signalled instead of completion, so a
- * pipeline that switches the boot partition on completion never switches to an unauthenticated image.
+ * pre-encrypted image into its plaintext, whatever the chunking, releasing plaintext as it streams. It owns the buffers
+ * it receives: writable heap buffers are decrypted in place and re-emitted, so it allocates nothing per chunk. The key
+ * agreement (which draws on {@code SecureRandom} for blinding) runs on a blocking-capable thread when the header
+ * completes on an event loop, unless the {@link ImageKeys} remember the header; every other chunk is decrypted on the
+ * thread it arrives on. The flux completes only after the GCM tag verified; any failure is a {@link DecryptException}
+ * signalled instead of completion, so a pipeline that switches the boot partition on completion never switches to an
+ * unauthenticated image.
  */
 public final class EncryptedImages {
 
