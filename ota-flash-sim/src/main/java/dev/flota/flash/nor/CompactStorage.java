@@ -318,7 +318,7 @@ public final class CompactStorage implements FlashStorage {
         if (content == null) {
             return;
         }
-        set(sector, isErased(content) ? null : pool.intern(content, sector));
+        set(sector, ErasedBytes.isErased(content, 0, content.length) ? null : pool.intern(content, sector));
     }
 
     private void drop(int sector) {
@@ -338,14 +338,5 @@ public final class CompactStorage implements FlashStorage {
             pool.release(content);
         }
         set(sector, null);
-    }
-
-    private static boolean isErased(byte[] content) {
-        for (byte b : content) {
-            if (b != (byte) 0xFF) {
-                return false;
-            }
-        }
-        return true;
     }
 }

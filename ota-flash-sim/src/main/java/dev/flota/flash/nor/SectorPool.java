@@ -100,14 +100,9 @@ public final class SectorPool {
     /** Per sector number, the contents last interned there: what the next device writing that sector likely writes. */
     private final ConcurrentHashMap<Integer, Entry> lastAt = new ConcurrentHashMap<>();
 
-    /** Returns the shared copy of {@code content} (which the caller must no longer modify) and counts a reference. */
-    public byte[] intern(byte[] content) {
-        return intern(content, -1);
-    }
-
     /**
-     * As {@link #intern(byte[])}, for the contents of sector number {@code sector} of a flash (or -1): remembered as
-     * the {@link #candidate} for that sector.
+     * Returns the shared copy of {@code content} (which the caller must no longer modify) and counts a reference;
+     * remembered as the {@link #candidate} for sector number {@code sector} of a flash (unless -1).
      */
     public byte[] intern(byte[] content, int sector) {
         Key key = new Key(content);
@@ -155,14 +150,14 @@ public final class SectorPool {
         return entry.key.bytes;
     }
 
-    /** Counts one more reference to a shared array obtained from {@link #intern(byte[])}. */
+    /** Counts one more reference to a shared array obtained from {@link #intern(byte[], int)}. */
     public void retain(byte[] shared) {
         if (!entryOf(shared).retain()) {
             throw new IllegalArgumentException("not a pooled sector");
         }
     }
 
-    /** Drops one reference to a shared array obtained from {@link #intern(byte[])}. */
+    /** Drops one reference to a shared array obtained from {@link #intern(byte[], int)}. */
     public void release(byte[] shared) {
         Entry entry = entryOf(shared);
         long left = entry.references.decrementAndGet();
