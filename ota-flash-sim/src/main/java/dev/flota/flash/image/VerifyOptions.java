@@ -122,4 +122,19 @@ public final class VerifyOptions {
     public Optional<SignaturePolicy> signaturePolicy() {
         return Optional.ofNullable(signaturePolicy);
     }
+
+    /** Equal options check an image the same way: a device's check of an image can stand for another device's. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof VerifyOptions o && o.expectedKind == expectedKind && Objects.equals(o.chip, chip)
+                && o.chipRevision == chipRevision && o.efuseBlockRevision == efuseBlockRevision
+                && o.partitionSize == partitionSize && o.mmuPageSize == mmuPageSize
+                && Objects.equals(o.signaturePolicy, signaturePolicy);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(expectedKind, chip, chipRevision, efuseBlockRevision, partitionSize, mmuPageSize,
+                signaturePolicy);
+    }
 }

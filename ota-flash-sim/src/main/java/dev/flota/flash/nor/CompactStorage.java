@@ -48,6 +48,11 @@ public final class CompactStorage implements FlashStorage {
     }
 
     @Override
+    public ContentMemo contentMemo() {
+        return pool.contentMemo();
+    }
+
+    @Override
     public synchronized void read(long address, byte[] into, int offset, int length) {
         while (length > 0) {
             int sector = (int) (address / SECTOR);

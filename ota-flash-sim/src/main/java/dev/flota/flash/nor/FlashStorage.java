@@ -48,6 +48,14 @@ public interface FlashStorage extends Closeable {
         return true;
     }
 
+    /**
+     * A memo of results computed from flash contents that this storage shares with others (a fleet's, through its
+     * {@link SectorPool}), or null.
+     */
+    default ContentMemo contentMemo() {
+        return null;
+    }
+
     /** Makes writes durable (a no-op in memory). */
     default void flush() {
     }

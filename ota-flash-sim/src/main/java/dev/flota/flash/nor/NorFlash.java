@@ -59,6 +59,11 @@ public final class NorFlash {
         return storage.mayBlock();
     }
 
+    /** See {@link FlashStorage#contentMemo()}. */
+    public ContentMemo contentMemo() {
+        return storage.contentMemo();
+    }
+
     public FlashConfig config() {
         return config;
     }

@@ -99,6 +99,7 @@ public final class SectorPool {
     private final ConcurrentHashMap<Held, Entry> byArray = new ConcurrentHashMap<>();
     /** Per sector number, the contents last interned there: what the next device writing that sector likely writes. */
     private final ConcurrentHashMap<Integer, Entry> lastAt = new ConcurrentHashMap<>();
+    private final ContentMemo contentMemo = new ContentMemo(8, 32 << 20);
 
     /**
      * Returns the shared copy of {@code content} (which the caller must no longer modify) and counts a reference;
@@ -177,6 +178,14 @@ public final class SectorPool {
             throw new IllegalArgumentException("not a pooled sector");
         }
         return entry;
+    }
+
+    /**
+     * The image checks the devices of this pool share: a device reading back an image another one verified compares
+     * it rather than hashing it again. At most 8 images, 32 MiB.
+     */
+    public ContentMemo contentMemo() {
+        return contentMemo;
     }
 
     /** Distinct sector contents held. */

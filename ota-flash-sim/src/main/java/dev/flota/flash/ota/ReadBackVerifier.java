@@ -6,6 +6,7 @@ import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
 import dev.flota.flash.image.ImageVerifier;
 import dev.flota.flash.image.VerifyOptions;
+import dev.flota.flash.nor.ContentMemo;
 import dev.flota.flash.nor.FlashException;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.partition.Partition;
@@ -18,17 +19,30 @@ import java.nio.ByteBuffer;
  * modification count after each of its own operations (which never touch bytes already read back), and the result is
  * used only when the count has not moved since and no read fault was ever armed. Thread-safe: reading back runs on
  * another thread than the writes.
+ *
+ * <p>On a flash whose storage shares a {@link ContentMemo} (a fleet's devices), the bytes read back are first compared
+ * with the images other devices verified under the same options: while they match, nothing is hashed, and an image
+ * that matches to its end takes that verdict. At the first byte that differs the check reads again from the start and
+ * computes its own verdict, recorded for the devices after it when it is valid.
  */
 final class ReadBackVerifier {
 
     private static final int READ_SIZE = 64 * 1024;
+    /** Per thread: a fleet's devices read back on a few threads, and 10,000 of them need not each hold 64 KiB. */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[READ_SIZE]);
 
     private final NorFlash flash;
     private final FlashView view;
     private final Partition partition;
     private final ImageKind kind;
     private final DeviceProperties properties;
+    private final VerifyOptions options;
     private final ImageVerifier verifier;
+    private final ContentMemo memo;
+    /** While the bytes read back match an image verified before; then null. */
+    private ContentMemo.Lookup lookup;
+    /** While this check computes a verdict for the memo. */
+    private ContentMemo.Recording recording;
     private long readUpTo;
     private boolean broken;
 
@@ -39,26 +53,59 @@ final class ReadBackVerifier {
         this.partition = partition;
         this.kind = kind;
         this.properties = properties;
-        this.verifier = ImageVerifier.create(options.partitionSize(partition.size()));
+        this.options = options.partitionSize(partition.size());
+        this.verifier = ImageVerifier.create(this.options);
+        this.memo = flash.contentMemo();
+        this.lookup = memo == null ? null : memo.lookup(this.options);
     }
 
     /** Reads back and verifies the partition's bytes up to {@code end} (exclusive) that were not read yet. */
     synchronized void readUpTo(long end) {
         try {
-            byte[] buffer = new byte[READ_SIZE];
-            while (!broken && readUpTo < end && verifier.needsMoreInput()) {
-                if (flash.faults().flipsReads()) {
-                    broken = true;
+            byte[] buffer = BUFFER.get();
+            while (!broken && readUpTo < end && needsMoreInput()) {
+                int n = (int) Math.min(READ_SIZE, end - readUpTo);
+                if (!read(readUpTo, buffer, n)) {
                     return;
                 }
-                int n = (int) Math.min(READ_SIZE, end - readUpTo);
-                view.read(partition, partition.offset() + readUpTo, buffer, 0, n);
-                verifier.update(ByteBuffer.wrap(buffer, 0, n));
+                if (lookup == null) {
+                    verify(buffer, n);
+                } else if (!lookup.offer(buffer, 0, n)) {
+                    lookup = null;
+                    recording = memo.record(options);
+                    for (long at = 0; !broken && at < readUpTo + n && verifier.needsMoreInput(); at += READ_SIZE) {
+                        int m = (int) Math.min(READ_SIZE, readUpTo + n - at);
+                        if (!read(at, buffer, m)) {
+                            return;
+                        }
+                        verify(buffer, m);
+                    }
+                }
                 readUpTo += n;
             }
         } catch (FlashException e) {
             broken = true;
         }
+    }
+
+    private boolean needsMoreInput() {
+        return lookup != null ? lookup.result() == null : verifier.needsMoreInput();
+    }
+
+    private boolean read(long at, byte[] buffer, int n) {
+        if (flash.faults().flipsReads()) {
+            broken = true;
+            return false;
+        }
+        view.read(partition, partition.offset() + at, buffer, 0, n);
+        return true;
+    }
+
+    private void verify(byte[] buffer, int n) {
+        if (recording != null && verifier.needsMoreInput()) {
+            recording.add(buffer, 0, n);
+        }
+        verifier.update(ByteBuffer.wrap(buffer, 0, n));
     }
 
     /**
@@ -68,14 +115,23 @@ final class ReadBackVerifier {
      */
     synchronized ImageVerification finish(ImageKind expectedKind, DeviceProperties expectedProperties,
             long modifications) {
-        if (broken || expectedKind != kind || !expectedProperties.equals(properties)
-                || flash.modifications() != modifications) {
-            return null;
+        ImageVerification verdict = null;
+        if (!broken && expectedKind == kind && expectedProperties.equals(properties)
+                && flash.modifications() == modifications) {
+            readUpTo(partition.size());
+            if (!broken && flash.modifications() == modifications && !flash.faults().flipsReads()) {
+                verdict = lookup == null ? verifier.finish()
+                        : lookup.result() instanceof ImageVerification remembered ? remembered : null;
+            }
         }
-        readUpTo(partition.size());
-        if (broken || flash.modifications() != modifications || flash.faults().flipsReads()) {
-            return null;
+        if (recording != null) {
+            if (verdict != null && verdict.valid()) {
+                recording.finish(verdict);
+            } else {
+                recording.abandon();
+            }
+            recording = null;
         }
-        return verifier.finish();
+        return verdict;
     }
 }

@@ -123,4 +123,28 @@ public record SignaturePolicy(SecureBootMode mode, SignatureScheme scheme, List<
     private static boolean trusts(byte[] trusted, byte[] keyDigest) {
         return Arrays.equals(trusted, 0, trusted.length, keyDigest, 0, trusted.length);
     }
+
+    /** Value equality, the trusted digests compared by their bytes. */
+    @Override
+    public boolean equals(Object other) {
+        if (!(other instanceof SignaturePolicy o) || o.mode != mode || o.scheme != scheme || o.maxBlocks != maxBlocks
+                || o.strictImageDigest != strictImageDigest || o.trustedDigests.size() != trustedDigests.size()) {
+            return false;
+        }
+        for (int i = 0; i < trustedDigests.size(); i++) {
+            if (!Arrays.equals(o.trustedDigests.get(i), trustedDigests.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = Objects.hash(mode, scheme, maxBlocks, strictImageDigest);
+        for (byte[] digest : trustedDigests) {
+            hash = 31 * hash + Arrays.hashCode(digest);
+        }
+        return hash;
+    }
 }

@@ -75,8 +75,12 @@ public final class TestDevices {
 
     /** A blank in-memory flash with this table at 0x8000 and {@code app} (may be null) as the factory/first app. */
     public static NorFlash flash(PartitionTable table, byte[] app) {
-        NorFlash flash = NorFlash.create(FlashStorage.inMemory(FLASH_SIZE),
-                FlashConfig.defaults().timing(FlashTiming.instant()));
+        return flash(table, app, FlashStorage.inMemory(FLASH_SIZE));
+    }
+
+    /** As {@link #flash(PartitionTable, byte[])}, on {@code storage} (of {@link #FLASH_SIZE} bytes). */
+    public static NorFlash flash(PartitionTable table, byte[] app, FlashStorage storage) {
+        NorFlash flash = NorFlash.create(storage, FlashConfig.defaults().timing(FlashTiming.instant()));
         FlashProvisioning.provision(flash, table, 0x8000, app);
         return flash;
     }
