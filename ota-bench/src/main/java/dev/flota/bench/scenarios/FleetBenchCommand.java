@@ -89,10 +89,10 @@ final class FleetBenchCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}, at most the fleet)")
     int warmupDevices;
 
-    @Option(names = "--warmup-seconds", defaultValue = "90",
+    @Option(names = "--warmup-seconds", defaultValue = "180",
             description = "and go on with such fleets, each followed by its reference, for at least this long: on 2 "
-                    + "cores the JIT compiles the engine's code for about two minutes, the reference's (less code) "
-                    + "sooner (default ${DEFAULT-VALUE})")
+                    + "cores the JIT compiles the engine's code for about two and a half minutes, the reference's "
+                    + "(less code) sooner (default ${DEFAULT-VALUE})")
     double warmupSeconds;
 
     @Mixin

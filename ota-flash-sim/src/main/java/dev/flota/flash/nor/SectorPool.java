@@ -127,10 +127,18 @@ public final class SectorPool {
         }
     }
 
+    /**
+     * Writes only what changed: in a fleet every device interns the same entry for a sector, and a write each time
+     * would move the map's and the entry's cache lines between the cores at every sector.
+     */
     private void remember(int sector, Entry entry) {
         if (sector >= 0) {
-            entry.lastSector = sector;
-            lastAt.put(sector, entry);
+            if (entry.lastSector != sector) {
+                entry.lastSector = sector;
+            }
+            if (lastAt.get(sector) != entry) {
+                lastAt.put(sector, entry);
+            }
         }
     }
 
