@@ -62,19 +62,35 @@ public final class BufferBudget {
     }
 
     private void release(long bytes) {
-        List<Waiter> granted = new ArrayList<>();
+        List<Waiter> granted;
         synchronized (this) {
-            available += bytes;
-            ArrayDeque<Waiter> queue = continuing.isEmpty() ? starting : continuing;
-            while (!queue.isEmpty() && queue.peek().bytes <= available) {
-                Waiter next = queue.poll();
-                available -= next.bytes;
-                next.account.grant(next.bytes);
-                granted.add(next);
-                queue = continuing.isEmpty() ? starting : continuing;
-            }
+            granted = releaseLocked(bytes);
         }
-        granted.forEach(w -> w.sink.success());
+        succeed(granted);
+    }
+
+    /** Gives {@code bytes} back and grants the waiters they now cover, in order; null when none. */
+    private List<Waiter> releaseLocked(long bytes) {
+        List<Waiter> granted = null;
+        available += bytes;
+        ArrayDeque<Waiter> queue = continuing.isEmpty() ? starting : continuing;
+        while (!queue.isEmpty() && queue.peek().bytes <= available) {
+            Waiter next = queue.poll();
+            available -= next.bytes;
+            next.account.grant(next.bytes);
+            if (granted == null) {
+                granted = new ArrayList<>(2);
+            }
+            granted.add(next);
+            queue = continuing.isEmpty() ? starting : continuing;
+        }
+        return granted;
+    }
+
+    private static void succeed(List<Waiter> granted) {
+        if (granted != null) {
+            granted.forEach(w -> w.sink.success());
+        }
     }
 
     private record Waiter(long bytes, Account account, MonoSink<Void> sink) {
@@ -125,14 +141,15 @@ public final class BufferBudget {
 
         /** Gives back up to {@code bytes} of what this account holds. */
         void release(long bytes) {
-            long back;
+            List<Waiter> granted = null;
             synchronized (BufferBudget.this) {
-                back = Math.min(bytes, held);
+                long back = Math.min(bytes, held);
                 held -= back;
+                if (back > 0) {
+                    granted = releaseLocked(back);
+                }
             }
-            if (back > 0) {
-                BufferBudget.this.release(back);
-            }
+            succeed(granted);
         }
 
         void releaseAll() {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The update meters, all with low-cardinality tags (no URLs, no device IDs):
@@ -24,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class OtaMetrics {
 
     /** Per registry: the gauges' values and the byte counters, looked up once rather than on every chunk. */
-    private record Shared(AtomicLong inFlight, AtomicLong buffered, Map<String, Counter> bytes) {
+    /** The buffered gauge moves at every chunk of every update, from each event loop: an adder, not one atomic. */
+    private record Shared(AtomicLong inFlight, LongAdder buffered, Map<String, Counter> bytes,
+            Map<String, Counter> requests, Map<Integer, Counter> responses) {
     }
 
     private static final Map<MeterRegistry, Shared> SHARED = new WeakHashMap<>();
@@ -36,30 +39,45 @@ final class OtaMetrics {
         this.registry = registry;
         synchronized (SHARED) {
             shared = SHARED.computeIfAbsent(registry, r -> {
-                Shared created = new Shared(new AtomicLong(), new AtomicLong(), new ConcurrentHashMap<>());
+                Shared created = new Shared(new AtomicLong(), new LongAdder(), new ConcurrentHashMap<>(),
+                        new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
                 Gauge.builder("flota.ota.updates.in.flight", created.inFlight(), AtomicLong::get)
                         .description("updates running now").register(r);
-                Gauge.builder("flota.ota.bytes.buffered", created.buffered(), AtomicLong::get).baseUnit("bytes")
+                Gauge.builder("flota.ota.bytes.buffered", created.buffered(), LongAdder::sum).baseUnit("bytes")
                         .description("bytes fetched but not yet written to flash").register(r);
                 return created;
             });
         }
     }
 
+    /** Per chunk and per request: the counters are looked up in this registry's maps, not built and registered. */
     void bytes(String kind, long count) {
         if (count > 0) {
-            shared.bytes().computeIfAbsent(kind, k -> Counter.builder("flota.ota.bytes").tag("kind", k)
-                    .baseUnit("bytes").register(registry)).increment(count);
+            Counter counter = shared.bytes().get(kind);
+            if (counter == null) {
+                counter = shared.bytes().computeIfAbsent(kind, k -> Counter.builder("flota.ota.bytes").tag("kind", k)
+                        .baseUnit("bytes").register(registry));
+            }
+            counter.increment(count);
         }
     }
 
     void request(String method) {
-        Counter.builder("flota.ota.http.requests").tag("method", method).register(registry).increment();
+        Counter counter = shared.requests().get(method);
+        if (counter == null) {
+            counter = shared.requests().computeIfAbsent(method, m -> Counter.builder("flota.ota.http.requests")
+                    .tag("method", m).register(registry));
+        }
+        counter.increment();
     }
 
     void response(int status) {
-        Counter.builder("flota.ota.http.responses").tag("status", Integer.toString(status)).register(registry)
-                .increment();
+        Counter counter = shared.responses().get(status);
+        if (counter == null) {
+            counter = shared.responses().computeIfAbsent(status, s -> Counter.builder("flota.ota.http.responses")
+                    .tag("status", Integer.toString(s)).register(registry));
+        }
+        counter.increment();
     }
 
     void rangeIgnored(String action) {
@@ -82,7 +100,7 @@ final class OtaMetrics {
         return shared.inFlight();
     }
 
-    AtomicLong buffered() {
+    LongAdder buffered() {
         return shared.buffered();
     }
 }

@@ -330,7 +330,9 @@ final class UpdateRun {
 
     /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */
     private synchronized void reportBuffered(long now) {
-        metrics.buffered().addAndGet(now - reportedBuffered);
+        if (now != reportedBuffered) {
+            metrics.buffered().add(now - reportedBuffered);
+        }
         reportedBuffered = now;
         peakBuffered = Math.max(peakBuffered, now);
     }

@@ -60,9 +60,12 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
         return data -> Mono.defer(() -> {
             AtomicReference<OtaSession> handle = new AtomicReference<>();
             ReadBackSteps readBack = new ReadBackSteps();
-            return data.concatMap(chunk -> write(target, handle, chunk, written)
-                            .doOnNext(total -> readBack.after(handle.get(), total))
-                            .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total))), 1)
+            // a target in memory, unpaced, takes each view at once: written in place, not through a Mono per view
+            Flux<Long> totals = !target.mayBlock() && !realTiming
+                    ? data.handle((chunk, sink) -> sink.next(writeNow(target, handle, chunk, written)))
+                    : data.concatMap(chunk -> write(target, handle, chunk, written), 1);
+            return totals.doOnNext(total -> readBack.after(handle.get(), total))
+                    .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total)))
                     .then(Mono.defer(() -> handle.get() != null || resumeAt == 0 ? Mono.justOrEmpty(handle.get())
                             // a resumed update whose flash already held the whole image: esp_ota_resume at its end
                             : onFlash(target, Mono.fromCallable(() -> open(target, handle)))))
@@ -77,17 +80,18 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
 
     private Mono<Long> write(OtaTarget target, AtomicReference<OtaSession> handle, ByteBuffer chunk,
             AtomicLong written) {
-        Mono<Long> write = Mono.fromCallable(() -> {
-            if (handle.get() == null) {
-                open(target, handle);
-            }
-            int n = chunk.remaining();
-            handle.get().write(chunk);
-            return written.addAndGet(n);
-        });
-        Mono<Long> call = onFlash(target, write);
+        Mono<Long> call = onFlash(target, Mono.fromCallable(() -> writeNow(target, handle, chunk, written)));
         return realTiming ? call.flatMap(total -> FlashTimingDelays.elapse(target::drainBusyTime).thenReturn(total))
                 : call;
+    }
+
+    private long writeNow(OtaTarget target, AtomicReference<OtaSession> handle, ByteBuffer chunk, AtomicLong written) {
+        if (handle.get() == null) {
+            open(target, handle);
+        }
+        int n = chunk.remaining();
+        handle.get().write(chunk);
+        return written.addAndGet(n);
     }
 
     /** {@code esp_ota_begin}, or {@code esp_ota_resume} at {@code resumeAt}. */
