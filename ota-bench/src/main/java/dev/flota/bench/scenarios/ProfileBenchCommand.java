@@ -77,6 +77,10 @@ final class ProfileBenchCommand implements Callable<Integer> {
                     + "of the CPU (default ${DEFAULT-VALUE})")
     double warmupSeconds;
 
+    @Option(names = "--reference",
+            description = "record the raw Reactor Netty download (the reference) instead of Flota, for its own rows")
+    boolean reference;
+
     @Option(names = "--jfr", paramLabel = "FILE", description = "keep the recording (for jfr print / JMC)")
     Path jfr;
 
@@ -172,9 +176,10 @@ final class ProfileBenchCommand implements Callable<Integer> {
                 double cpu0 = CpuClock.processSeconds();
                 long transportBytes = transport.run();
                 double transportCpu = CpuClock.processSeconds() - cpu0;
-                ObjectNode result = record(out, flota, load);
+                ObjectNode result = record(out, reference ? transport : flota, load);
                 result.put("transportMsPerMiB", round(transportCpu * 1000 / (transportBytes / (double) (1 << 20))))
-                        .put("imageSize", bytes).put("server", "flota-child-process");
+                        .put("imageSize", bytes).put("server", "flota-child-process")
+                        .put("recorded", reference ? "raw Reactor Netty reference" : "flota");
                 out.printf(Locale.ROOT, "%-48s %12.2f   (raw Reactor Netty download of the same bytes, measured)%n",
                         "transport alone", result.get("transportMsPerMiB").asDouble());
                 if (json != null) {

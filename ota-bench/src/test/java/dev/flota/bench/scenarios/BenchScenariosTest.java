@@ -7,6 +7,7 @@ import dev.flota.bench.Cli;
 import dev.flota.bench.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,6 +113,21 @@ class BenchScenariosTest {
         assertThat(result.get("totalMsPerMiB").asDouble()).isPositive();
         assertThat(result.get("transportMsPerMiB").asDouble()).isPositive();
         assertThat(result.get("threadMsPerMiB").size()).isPositive();
+        assertThat(result.get("recorded").asText()).isEqualTo("flota");
         assertThat(Cli.run("bench", "profile", "--case", "nonsense").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void profileOfTheReferenceHasNoEngineStages() throws Exception {
+        Path json = dir.resolve("reference.json");
+        Cli cli = Cli.run("bench", "profile", "--case", "https-encrypted-whole", "--image-size", "1MiB", "--runs",
+                "2", "--warmup-runs", "1", "--warmup-seconds", "0", "--reference", "--json", json.toString());
+        assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
+        JsonNode result = Json.MAPPER.readTree(Files.readString(json));
+        assertThat(result.get("recorded").asText()).isEqualTo("raw Reactor Netty reference");
+        for (String stage : List.of("DECRYPT", "INSPECTION", "FLASH_WRITE", "READ_BACK")) {
+            assertThat(result.get("msPerMiB").path(stage).asDouble(0)).as(stage).isZero();
+        }
+        assertThat(result.get("totalMsPerMiB").asDouble()).isPositive();
     }
 }
