@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class OtaMetrics {
 
-    /** Per registry: the gauges' values and the byte counters, looked up once rather than on every chunk. */
-    /** The buffered gauge moves at every chunk of every update, from each event loop: an adder, not one atomic. */
+    /**
+     * Per registry: the gauges' values and the counters, looked up rather than built on every chunk and request. The
+     * buffered gauge moves at every chunk of every update, from each event loop: an adder, not one atomic.
+     */
     private record Shared(AtomicLong inFlight, LongAdder buffered, Map<String, Counter> bytes,
             Map<String, Counter> requests, Map<Integer, Counter> responses) {
     }
