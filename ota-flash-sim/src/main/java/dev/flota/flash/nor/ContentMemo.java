@@ -94,7 +94,7 @@ public final class ContentMemo {
 
     /** Compares contents, fed in order, with the entries of one key. */
     public final class Lookup {
-        private List<Entry> candidates;
+        private final List<Entry> candidates;
         private long offered;
         private Entry found;
 
@@ -111,15 +111,11 @@ public final class ContentMemo {
             if (found != null) {
                 return true;
             }
-            List<Entry> still = new ArrayList<>(candidates.size());
-            for (Entry entry : candidates) {
-                byte[] contents = entry.contents();
-                int n = (int) Math.min(length, contents.length - offered);
-                if (Arrays.equals(contents, (int) offered, (int) offered + n, bytes, offset, offset + n)) {
-                    still.add(entry);
-                }
-            }
-            candidates = still;
+            int from = (int) offered;
+            candidates.removeIf(entry -> {
+                int n = Math.min(length, entry.contents().length - from);
+                return !Arrays.equals(entry.contents(), from, from + n, bytes, offset, offset + n);
+            });
             offered += length;
             settle();
             return !candidates.isEmpty();
