@@ -12,6 +12,7 @@ import dev.flota.ota.http.FetchSettings;
 import dev.flota.ota.http.HttpSettings;
 import dev.flota.ota.http.ImageFetcher;
 import dev.flota.ota.http.TlsContext;
+import dev.flota.ota.pipeline.ChunkArrays;
 import dev.flota.ota.pipeline.FlashSink;
 import dev.flota.ota.pipeline.ImageInspection;
 import dev.flota.ota.pipeline.JournalWriter;
@@ -193,7 +194,14 @@ final class UpdateRun {
         }
         int maxBuffered = settings.buffering().maxBufferedBytes();
         int slice = slice();
-        Flux<ByteBuffer> fetched = current.fetch(fetchOffset);
+        FlashSettings flash = settings.flash();
+        LongSupplier eraseSize = () -> !flash.bulkErase() ? OtaTarget.OTA_WITH_SEQUENTIAL_WRITES
+                : imageSize(current) > 0 ? imageSize(current) : OtaTarget.OTA_SIZE_UNKNOWN;
+        FlashSink sink = new FlashSink(staging, partitions.finalPartition(), flash.finalizeWithCopy(), eraseSize,
+                flash.scheduler(), flash.realTiming(), metrics::phase, offset);
+        // chunks written in place come back to the pool once in flash; a smaller slice would waste its arrays
+        boolean pooled = sink.writesInPlace(target) && slice == ChunkArrays.SIZE;
+        Flux<ByteBuffer> fetched = current.fetch(fetchOffset, pooled ? ChunkArrays::take : ByteBuffer::allocate);
         if (steps != null) {
             fetched = steps.reads(fetched);
         }
@@ -208,7 +216,6 @@ final class UpdateRun {
                 }
             });
         }
-        FlashSettings flash = settings.flash();
         Flux<ByteBuffer> data = fetched.concatMapIterable(chunk -> slices(chunk, slice), 1)
                 .publishOn(target.mayBlock() ? flash.scheduler() : Schedulers.immediate(),
                         Math.max(1, maxBuffered / slice));
@@ -231,10 +238,6 @@ final class UpdateRun {
         if (steps != null) {
             data = steps.writes(data);
         }
-        LongSupplier eraseSize = () -> !flash.bulkErase() ? OtaTarget.OTA_WITH_SEQUENTIAL_WRITES
-                : imageSize(current) > 0 ? imageSize(current) : OtaTarget.OTA_SIZE_UNKNOWN;
-        FlashSink sink = new FlashSink(staging, partitions.finalPartition(), flash.finalizeWithCopy(), eraseSize,
-                flash.scheduler(), flash.realTiming(), metrics::phase, offset);
         journal = resumption == null ? null : new JournalWriter(resumption, journalStore, staging,
                 flash.resumeJournalInterval(), offset, at -> ledger.wastedIfResumedAt(at
                         + (settings.image().decrypts() ? EncryptedImageHeader.SIZE : 0)),
@@ -244,7 +247,7 @@ final class UpdateRun {
                                 current.imageSize(), staging.label(), null, 0, null,
                                 settings.image().decrypts() ? header : null, 0));
         Mono<Void> gate = steps == null ? Mono.empty() : steps.beforeFinish();
-        return data.as(sink.into(target, this::onFlashEvent, written))
+        return data.as(sink.into(target, this::onFlashEvent, written, pooled ? ChunkArrays::release : chunk -> { }))
                 .doOnNext(session -> phase("write"))
                 .flatMap(session -> gate.then(finish(session, partitions, kind, current)));
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import javax.net.ssl.SSLException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -127,8 +128,11 @@ public final class ImageFetcher {
         return complete;
     }
 
-    /** The image bytes from {@code start} to the end. */
-    public Flux<ByteBuffer> fetch(long start) {
+    /**
+     * The image bytes from {@code start} to the end, each chunk of {@code n} received bytes copied into
+     * {@code buffers.apply(n)}: an empty writable buffer of exactly {@code n} bytes, which the fetcher fills and emits.
+     */
+    public Flux<ByteBuffer> fetch(long start, IntFunction<ByteBuffer> buffers) {
         return Flux.defer(() -> {
             if (!settings.http().https() && !settings.http().allowHttp()) {
                 return Flux.error(new FetchException(Reason.INVALID_ARG, "plain HTTP (" + settings.http().url()
@@ -143,7 +147,7 @@ public final class ImageFetcher {
                     .doOnSuccess(v -> prepaid = true) : Mono.empty();
             Mono<Void> sizing = admission.then(settings.http().partialDownload() && imageSize < 0 ? head()
                     : Mono.empty());
-            Flux<ByteBuffer> requests = Flux.defer(this::nextRequest)
+            Flux<ByteBuffer> requests = Flux.defer(() -> nextRequest(buffers))
                     .retryWhen(Retry.backoff(settings.retries().maxRetries(), settings.retries().minBackoff())
                             .maxBackoff(settings.retries().maxBackoff())
                             .transientErrors(true)
@@ -160,7 +164,7 @@ public final class ImageFetcher {
         });
     }
 
-    private Flux<ByteBuffer> nextRequest() {
+    private Flux<ByteBuffer> nextRequest(IntFunction<ByteBuffer> buffers) {
         if (complete) {
             return Flux.empty();
         }
@@ -173,7 +177,7 @@ public final class ImageFetcher {
                 : settings.requestGate().apply(request.end() - request.start() + 1));
         return journalled.then(budget).thenMany(Flux.defer(() -> {
             listener.onRequest("GET");
-            return send(request);
+            return send(request, buffers);
         }));
     }
 
@@ -182,7 +186,7 @@ public final class ImageFetcher {
         return settings.http().partialDownload() && settings.requestGate() != null;
     }
 
-    private Flux<ByteBuffer> send(RangeRequest request) {
+    private Flux<ByteBuffer> send(RangeRequest request, IntFunction<ByteBuffer> buffers) {
         return client.headers(h -> headers(h, "GET", request.range(), true)).get().uri(settings.http().url())
                 .response((response, body) -> {
                     int status = response.status().code();
@@ -215,7 +219,7 @@ public final class ImageFetcher {
                     long expected = status == 206 && request.end() >= 0 ? request.end() - request.start() + 1
                             : imageSize >= 0 ? imageSize - request.start() : -1;
                     AtomicLong received = new AtomicLong();
-                    return body.map(ImageFetcher::copy).doOnNext(bytes -> {
+                    return body.map(buf -> copy(buf, buffers)).doOnNext(bytes -> {
                         received.addAndGet(bytes.remaining());
                         position += bytes.remaining();
                         listener.onBytes(bytes.remaining());
@@ -375,8 +379,8 @@ public final class ImageFetcher {
         return headers.get(HttpHeaderNames.LAST_MODIFIED);
     }
 
-    private static ByteBuffer copy(ByteBuf buf) {
-        ByteBuffer bytes = ByteBuffer.allocate(buf.readableBytes());
+    private static ByteBuffer copy(ByteBuf buf, IntFunction<ByteBuffer> buffers) {
+        ByteBuffer bytes = buffers.apply(buf.readableBytes());
         buf.getBytes(buf.readerIndex(), bytes);
         return bytes.flip();
     }

@@ -57,13 +57,24 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
     /** Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. */
     public Function<Flux<ByteBuffer>, Mono<OtaSession>> into(OtaTarget target, Consumer<? super OtaEvent> events,
             AtomicLong written) {
+        return into(target, events, written, chunk -> { });
+    }
+
+    /**
+     * As {@link #into(OtaTarget, Consumer, AtomicLong)}, handing each chunk the target {@linkplain #writesInPlace
+     * writes in place} to {@code taken} once the target returned from writing it: its bytes are then in flash, and
+     * the chunk's memory is the caller's again ({@code esp_ota_write} keeps no pointer to the data).
+     */
+    public Function<Flux<ByteBuffer>, Mono<OtaSession>> into(OtaTarget target, Consumer<? super OtaEvent> events,
+            AtomicLong written, Consumer<ByteBuffer> taken) {
         return data -> Mono.defer(() -> {
             AtomicReference<OtaSession> handle = new AtomicReference<>();
             ReadBackSteps readBack = new ReadBackSteps();
-            // a target in memory, unpaced, takes each view at once: written in place, not through a Mono per view
-            Flux<Long> totals = !target.mayBlock() && !realTiming
-                    ? data.handle((chunk, sink) -> sink.next(writeNow(target, handle, chunk, written)))
-                    : data.concatMap(chunk -> write(target, handle, chunk, written), 1);
+            Flux<Long> totals = writesInPlace(target) ? data.handle((chunk, sink) -> {
+                long total = writeNow(target, handle, chunk, written);
+                taken.accept(chunk);
+                sink.next(total);
+            }) : data.concatMap(chunk -> write(target, handle, chunk, written), 1);
             return totals.doOnNext(total -> readBack.after(handle.get(), total))
                     .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total)))
                     .then(Mono.defer(() -> handle.get() != null || resumeAt == 0 ? Mono.justOrEmpty(handle.get())
@@ -76,6 +87,14 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
                         }
                     });
         });
+    }
+
+    /**
+     * Whether chunks for {@code target} are written on the thread they arrive on, each at once: a target in memory,
+     * unpaced, rather than through a Mono per chunk.
+     */
+    public boolean writesInPlace(OtaTarget target) {
+        return !target.mayBlock() && !realTiming;
     }
 
     private Mono<Long> write(OtaTarget target, AtomicReference<OtaSession> handle, ByteBuffer chunk,

@@ -21,7 +21,10 @@ public interface OtaSession {
      */
     void setFinalPartition(Partition finalPartition, boolean copy);
 
-    /** {@code esp_ota_write}: appends all remaining bytes of {@code data}. */
+    /**
+     * {@code esp_ota_write}: appends all remaining bytes of {@code data}. As {@code esp_ota_write} keeps no pointer to
+     * the data, the session keeps no reference to {@code data} once the call returns: the engine reuses its memory.
+     */
     void write(ByteBuffer data);
 
     /** {@code esp_ota_write_with_offset}: writes {@code data} at {@code offset} in the partition. */
