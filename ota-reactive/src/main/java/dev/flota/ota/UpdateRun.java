@@ -135,18 +135,6 @@ final class UpdateRun {
         }
     }
 
-    /** Views of at most {@code slice} bytes over {@code chunk}; no copy. */
-    static java.util.List<ByteBuffer> slices(ByteBuffer chunk, int slice) {
-        if (chunk.remaining() <= slice) {
-            return java.util.List.of(chunk);
-        }
-        java.util.List<ByteBuffer> views = new java.util.ArrayList<>(chunk.remaining() / slice + 1);
-        for (int at = chunk.position(); at < chunk.limit(); at += slice) {
-            views.add(chunk.slice(at, Math.min(slice, chunk.limit() - at)));
-        }
-        return views;
-    }
-
     private Mono<Void> attempt() {
         UpdatePartitions partitions = UpdatePartitions.of(settings.flash(), target);
         Optional<OtaResumption> resumption = settings.flash().resume() ? target.resumption() : Optional.empty();
@@ -216,8 +204,8 @@ final class UpdateRun {
                 }
             });
         }
-        Flux<ByteBuffer> data = fetched.concatMapIterable(chunk -> slices(chunk, slice), 1)
-                .publishOn(target.mayBlock() ? flash.scheduler() : Schedulers.immediate(),
+        // no chunk is larger than the slice: it is the fetcher's maxChunkSize, which the HTTP decoder splits bodies to
+        Flux<ByteBuffer> data = fetched.publishOn(target.mayBlock() ? flash.scheduler() : Schedulers.immediate(),
                         Math.max(1, maxBuffered / slice));
         if (settings.image().decrypts()) {
             data = data.transform(resumed == null

@@ -58,6 +58,19 @@ class FakeTargetTest {
     }
 
     @Test
+    void aWholeImageReachesTheFlashInChunksOfHalfTheBufferAtMost() {
+        byte[] image = TestImages.app(Chip.ESP32_C3, "2.0", 120_000);
+        RecordingTarget target = new RecordingTarget();
+        try (ByteServer server = new ByteServer(image)) {
+            HttpsOta.create().url(server.url()).allowHttp(true).maxBufferedBytes(8192).update(target)
+                    .blockLast(Duration.ofSeconds(30));
+        }
+        assertThat(target.calls()).containsExactlyElementsOf(SUCCESS);
+        assertThat(target.writes).as("the HTTP decoder splits the body to the 4 KiB slice").allMatch(n -> n <= 4096);
+        assertThat(target.written()).isEqualTo(image);
+    }
+
+    @Test
     void partialDownload() {
         byte[] image = TestImages.app(Chip.ESP32_C3, "2.0", 40_000);
         RecordingTarget target = new RecordingTarget();

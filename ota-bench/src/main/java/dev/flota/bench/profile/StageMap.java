@@ -35,7 +35,6 @@ public final class StageMap {
             new String[] {"dev.flota.ota.http.ImageFetcher.copy", "COPIES"},
             new String[] {"dev.flota.flash.ota.OtaHandle.program", "COPIES"},
             new String[] {"dev.flota.ota.sim.SimulatedSession.writeWithOffset", "COPIES"},
-            new String[] {"dev.flota.ota.UpdateRun.slices", "COPIES"},
             new String[] {"dev.flota.ota.pipeline.ChunkArrays", "COPIES"},
             // flash: the sink, the simulated target and device, the NOR flash and its storage
             new String[] {"dev.flota.flash.nor.", "FLASH_WRITE"},
