@@ -54,16 +54,11 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
     /** How many written bytes make a read-back step. */
     static final long READ_BACK_STEP = 256 * 1024;
 
-    /** Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. */
-    public Function<Flux<ByteBuffer>, Mono<OtaSession>> into(OtaTarget target, Consumer<? super OtaEvent> events,
-            AtomicLong written) {
-        return into(target, events, written, chunk -> { });
-    }
-
     /**
-     * As {@link #into(OtaTarget, Consumer, AtomicLong)}, handing each chunk the target {@linkplain #writesInPlace
-     * writes in place} to {@code taken} once the target returned from writing it: its bytes are then in flash, and
-     * the chunk's memory is the caller's again ({@code esp_ota_write} keeps no pointer to the data).
+     * Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. Each chunk the target
+     * {@linkplain #writesInPlace writes in place} goes to {@code taken} once the target returned from writing it: its
+     * bytes are then in flash, and the chunk's memory is the caller's again ({@code esp_ota_write} keeps no pointer to
+     * the data).
      */
     public Function<Flux<ByteBuffer>, Mono<OtaSession>> into(OtaTarget target, Consumer<? super OtaEvent> events,
             AtomicLong written, Consumer<ByteBuffer> taken) {
