@@ -43,14 +43,14 @@ import reactor.util.retry.Retry;
 final class UpdateRun {
 
     /**
-     * Largest view the fetched chunks are cut into, and the HTTP decoder's {@code maxChunkSize} (Reactor Netty's
-     * default of 8 KiB cuts each 16 KiB TLS record in two, and each chunk costs its trip through every stage).
-     * Only {@code maxBufferedBytes / slice} views are requested ahead, which bounds the bytes held per update and
-     * lets the connection read in batches. When the flash may block, the
-     * rest of the pipeline runs on the flash scheduler; a flash held in memory is decrypted, inspected and written on
-     * the event loop as the views arrive, without a thread hand-off.
+     * Largest chunk, the HTTP decoder's {@code maxChunkSize} (Reactor Netty's default of 8 KiB cuts each 16 KiB TLS
+     * record in two, and each chunk costs its trip through every stage), and the size of the reused chunk arrays.
+     * Only {@code maxBufferedBytes / slice} chunks are requested ahead, which bounds the bytes held per update and
+     * lets the connection read in batches. When the flash may block, the rest of the pipeline runs on the flash
+     * scheduler; a flash held in memory is decrypted, inspected and written on the event loop as the chunks arrive,
+     * without a thread hand-off.
      */
-    private static final int MAX_SLICE = 16 * 1024;
+    private static final int MAX_SLICE = ChunkArrays.SIZE;
 
     private final UpdateSettings settings;
     private final TlsContext tls;
