@@ -99,6 +99,20 @@ public final class FlashView {
         }
     }
 
+    /**
+     * {@link #read(Partition, long, byte[], int, int)} handing the bytes to {@code reader}: decrypted into
+     * {@code scratch} where the cache decrypts, else as
+     * {@link NorFlash#read(long, int, byte[], NorFlash.StoredBytes)} lends them.
+     */
+    public void read(Partition partition, long address, int length, byte[] scratch, NorFlash.StoredBytes reader) {
+        if (isEncrypted(partition)) {
+            encrypted.get().read(address, scratch, 0, length);
+            reader.accept(scratch, 0, length);
+        } else {
+            flash.read(address, length, scratch, reader);
+        }
+    }
+
     public byte[] read(Partition partition, long address, int length) {
         byte[] bytes = new byte[length];
         read(partition, address, bytes, 0, length);

@@ -17,6 +17,8 @@ public final class FaultInjector {
     private long flipAddress = -1;
     private int flipMask;
     private final Random random;
+    /** Whether anything may be armed: the unarmed chip's per-operation checks take no lock. */
+    private volatile boolean mayBeArmed;
 
     FaultInjector(long seed) {
         this.random = new Random(seed);
@@ -25,12 +27,14 @@ public final class FaultInjector {
     /** Cut power during the operation after the next {@code operations} mutating operations complete. */
     public synchronized FaultInjector cutPowerAfterOperations(long operations) {
         operationsUntilCut = requireNonNegative(operations);
+        refresh();
         return this;
     }
 
     /** Cut power once {@code bytes} more bytes have been programmed. */
     public synchronized FaultInjector cutPowerAfterBytes(long bytes) {
         bytesUntilCut = requireNonNegative(bytes);
+        refresh();
         return this;
     }
 
@@ -41,6 +45,7 @@ public final class FaultInjector {
         }
         failAfter = (int) requireNonNegative(operations);
         failure = error;
+        refresh();
         return this;
     }
 
@@ -48,6 +53,7 @@ public final class FaultInjector {
     public synchronized FaultInjector flipBitOnRead(long address, int bit) {
         flipAddress = address;
         flipMask = 1 << (bit & 7);
+        refresh();
         return this;
     }
 
@@ -58,37 +64,65 @@ public final class FaultInjector {
         failAfter = -1;
         failure = null;
         flipAddress = -1;
+        refresh();
         return this;
     }
 
     /** True while reads of some address come back with a bit flipped. */
-    public synchronized boolean flipsReads() {
-        return flipAddress >= 0;
+    public boolean flipsReads() {
+        if (!mayBeArmed) {
+            return false;
+        }
+        synchronized (this) {
+            return flipAddress >= 0;
+        }
     }
 
     /** True when a power cut or an operation failure is pending (reads faults do not count). */
-    synchronized boolean armed() {
-        return operationsUntilCut >= 0 || bytesUntilCut >= 0 || failAfter >= 0;
+    boolean armed() {
+        if (!mayBeArmed) {
+            return false;
+        }
+        synchronized (this) {
+            return operationsUntilCut >= 0 || bytesUntilCut >= 0 || failAfter >= 0;
+        }
     }
 
     /** Called before a mutating operation: the one-shot failure to raise now, or null. */
-    synchronized FlashError failureDue() {
-        if (failAfter < 0) {
+    FlashError failureDue() {
+        if (!mayBeArmed) {
             return null;
         }
-        if (failAfter-- > 0) {
-            return null;
+        synchronized (this) {
+            if (failAfter < 0) {
+                return null;
+            }
+            if (failAfter-- > 0) {
+                return null;
+            }
+            FlashError due = failure;
+            failure = null;
+            refresh();
+            return due;
         }
-        FlashError due = failure;
-        failure = null;
-        return due;
     }
 
     /**
      * Called before a mutating operation over {@code bytes} bytes: how many of them complete before the power goes,
      * or -1 when the operation completes. Only programs count towards {@link #cutPowerAfterBytes(long)}.
      */
-    synchronized int cutPoint(int bytes, boolean program) {
+    int cutPoint(int bytes, boolean program) {
+        if (!mayBeArmed) {
+            return -1;
+        }
+        synchronized (this) {
+            int cut = cutPointArmed(bytes, program);
+            refresh();
+            return cut;
+        }
+    }
+
+    private int cutPointArmed(int bytes, boolean program) {
         if (operationsUntilCut == 0) {
             operationsUntilCut = -1;
             return random.nextInt(Math.max(1, bytes));
@@ -107,10 +141,20 @@ public final class FaultInjector {
         return -1;
     }
 
-    synchronized void applyReadFaults(long address, byte[] into, int offset, int length) {
-        if (flipAddress >= address && flipAddress < address + length) {
-            into[offset + (int) (flipAddress - address)] ^= (byte) flipMask;
+    void applyReadFaults(long address, byte[] into, int offset, int length) {
+        if (!mayBeArmed) {
+            return;
         }
+        synchronized (this) {
+            if (flipAddress >= address && flipAddress < address + length) {
+                into[offset + (int) (flipAddress - address)] ^= (byte) flipMask;
+            }
+        }
+    }
+
+    /** Under the lock, after any change: whether a check may find something armed. */
+    private void refresh() {
+        mayBeArmed = operationsUntilCut >= 0 || bytesUntilCut >= 0 || failAfter >= 0 || flipAddress >= 0;
     }
 
     private static long requireNonNegative(long value) {

@@ -40,6 +40,18 @@ public interface FlashStorage extends Closeable {
     }
 
     /**
+     * {@link #programAnd} where every byte can be programmed without an erase, then -1; else changes nothing and
+     * returns {@link #firstOneOverZero}'s index. Strict programming in one pass where a storage can.
+     */
+    default int programIfProgrammable(long address, byte[] from, int offset, int length) {
+        int bad = firstOneOverZero(address, from, offset, length);
+        if (bad < 0) {
+            programAnd(address, from, offset, length);
+        }
+        return bad;
+    }
+
+    /**
      * True when a call can wait on I/O (a file), false when it is only memory work. A reactive caller writes a
      * storage that never waits on the thread the data arrives on, and hands writes to one that may to a
      * blocking-capable thread.

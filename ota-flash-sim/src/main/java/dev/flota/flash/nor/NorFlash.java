@@ -17,6 +17,17 @@ public final class NorFlash {
     public static final int PAGE_SIZE = 256;
     public static final int BLOCK_SIZE = 65536;
 
+    /**
+     * Receives bytes read from flash, lent rather than copied where the chip's storage is one array in memory
+     * ({@link #read(long, int, byte[], StoredBytes)}): a reader such as a hash takes them in place and neither changes
+     * nor keeps the array.
+     */
+    @FunctionalInterface
+    public interface StoredBytes {
+
+        void accept(byte[] bytes, int offset, int length);
+    }
+
     private final FlashStorage storage;
     private final FlashConfig config;
     private final FaultInjector faults;
@@ -93,6 +104,33 @@ public final class NorFlash {
         byte[] bytes = new byte[length];
         read(address, bytes, 0, length);
         return bytes;
+    }
+
+    /**
+     * Reads {@code length} bytes as {@link #read(long, byte[], int, int)} does and hands them to {@code reader}: in
+     * place, outside the chip's lock, where the storage is one array in memory and no read fault is armed, else copied
+     * into {@code scratch}. Bytes lent in place are the live cells: an operation on them while {@code reader} runs
+     * shows through, so a reader that cannot rule that out checks {@link #modifications()} afterwards.
+     */
+    public void read(long address, int length, byte[] scratch, StoredBytes reader) {
+        byte[] cells = null;
+        synchronized (this) {
+            checkPower();
+            checkRange(address, length);
+            if (storage instanceof MemoryStorage memory && !faults.flipsReads()) {
+                cells = memory.cells();
+            } else {
+                storage.read(address, scratch, 0, length);
+                faults.applyReadFaults(address, scratch, 0, length);
+            }
+            bytesRead += length;
+            busyNanos += config.timing().read(length).toNanos();
+        }
+        if (cells != null) {
+            reader.accept(cells, (int) address, length);
+        } else {
+            reader.accept(scratch, 0, length);
+        }
     }
 
     /** Erases the 4 KiB sector at {@code address} (sector aligned). */
@@ -224,13 +262,14 @@ public final class NorFlash {
 
     /** Without armed faults, the page programs of a call have the same effect as one merged write. */
     private void programAll(long address, byte[] from, int offset, int length) {
-        if (config.strictProgramming()) {
-            int bad = storage.firstOneOverZero(address, from, offset, length);
+        if (!config.strictProgramming()) {
+            storage.programAnd(address, from, offset, length);
+        } else {
+            int bad = storage.programIfProgrammable(address, from, offset, length);
             if (bad >= 0) {
                 checkProgrammable(address + bad, from, offset + bad, 1);
             }
         }
-        storage.programAnd(address, from, offset, length);
         modifications++;
         long pages = (address + length - 1) / PAGE_SIZE - address / PAGE_SIZE + 1;
         pagePrograms += pages;

@@ -45,6 +45,8 @@ final class ReadBackVerifier {
     private ContentMemo.Recording recording;
     private long readUpTo;
     private boolean broken;
+    /** Whether the last bytes read matched the memo's image. */
+    private boolean matched;
 
     ReadBackVerifier(FlashView view, Partition partition, ImageKind kind, VerifyOptions options,
             DeviceProperties properties) {
@@ -65,20 +67,23 @@ final class ReadBackVerifier {
             byte[] buffer = BUFFER.get();
             while (!broken && readUpTo < end && needsMoreInput()) {
                 int n = (int) Math.min(READ_SIZE, end - readUpTo);
-                if (!read(readUpTo, buffer, n)) {
-                    return;
-                }
                 if (lookup == null) {
-                    verify(buffer, n);
-                } else if (!lookup.offer(buffer, 0, n)) {
-                    lookup = null;
-                    recording = memo.record(options);
-                    for (long at = 0; !broken && at < readUpTo + n && verifier.needsMoreInput(); at += READ_SIZE) {
-                        int m = (int) Math.min(READ_SIZE, readUpTo + n - at);
-                        if (!read(at, buffer, m)) {
-                            return;
+                    if (!read(readUpTo, n, buffer, this::verify)) {
+                        return;
+                    }
+                } else {
+                    if (!read(readUpTo, n, buffer, (bytes, offset, length) -> matched = lookup.offer(bytes, offset,
+                            length))) {
+                        return;
+                    }
+                    if (!matched) {
+                        lookup = null;
+                        recording = memo.record(options);
+                        for (long at = 0; !broken && at < readUpTo + n && verifier.needsMoreInput(); at += READ_SIZE) {
+                            if (!read(at, (int) Math.min(READ_SIZE, readUpTo + n - at), buffer, this::verify)) {
+                                return;
+                            }
                         }
-                        verify(buffer, m);
                     }
                 }
                 readUpTo += n;
@@ -92,20 +97,21 @@ final class ReadBackVerifier {
         return lookup != null ? lookup.result() == null : verifier.needsMoreInput();
     }
 
-    private boolean read(long at, byte[] buffer, int n) {
+    /** Hands {@code reader} the bytes at {@code at} in the partition, lent in place where the flash can. */
+    private boolean read(long at, int n, byte[] scratch, NorFlash.StoredBytes reader) {
         if (flash.faults().flipsReads()) {
             broken = true;
             return false;
         }
-        view.read(partition, partition.offset() + at, buffer, 0, n);
+        view.read(partition, partition.offset() + at, n, scratch, reader);
         return true;
     }
 
-    private void verify(byte[] buffer, int n) {
+    private void verify(byte[] bytes, int offset, int n) {
         if (recording != null && verifier.needsMoreInput()) {
-            recording.add(buffer, 0, n);
+            recording.add(bytes, offset, n);
         }
-        verifier.update(ByteBuffer.wrap(buffer, 0, n));
+        verifier.update(ByteBuffer.wrap(bytes, offset, n));
     }
 
     /**

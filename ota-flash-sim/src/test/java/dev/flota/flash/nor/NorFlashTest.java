@@ -105,6 +105,37 @@ class NorFlashTest {
         assertThat(flash.read(4096, 3 * 4096)).isEqualTo(expected);
     }
 
+    /**
+     * A reader handed stored bytes sees what {@code read} returns, with an armed bit flip, and the read counts; a chip
+     * in memory lends its cells instead of copying them into the scratch array, unless a read fault must show.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void readersAreLentTheStoredBytes(LongFunction<FlashStorage> backend) {
+        NorFlash flash = flash(backend, FlashConfig.defaults());
+        byte[] bytes = new byte[3000];
+        new java.util.Random(3).nextBytes(bytes);
+        flash.program(4096 + 100, bytes);
+        byte[] scratch = new byte[4096];
+        byte[][] lent = new byte[1][];
+        flash.read(4096, 4000, scratch, (array, offset, length) ->
+                lent[0] = Arrays.copyOfRange(array, offset, offset + length));
+        assertThat(lent[0]).isEqualTo(flash.read(4096, 4000));
+        assertThat(flash.stats().bytesRead()).isEqualTo(2 * 4000);
+
+        flash.faults().flipBitOnRead(4096 + 100, 0);
+        boolean[] inScratch = new boolean[1];
+        flash.read(4096, 4000, scratch, (array, offset, length) -> {
+            inScratch[0] = array == scratch;
+            lent[0] = Arrays.copyOfRange(array, offset, offset + length);
+        });
+        assertThat(inScratch[0]).isTrue();
+        assertThat(lent[0][100]).isEqualTo((byte) (bytes[0] ^ 1));
+        flash.faults().clear();
+        flash.read(4096, 4000, scratch, (array, offset, length) -> inScratch[0] = array == scratch);
+        assertThat(inScratch[0]).isEqualTo(!(backend.apply(4096) instanceof MemoryStorage));
+    }
+
     @Test
     void misalignedAndOutOfRangeOperationsAreTyped() {
         NorFlash flash = NorFlash.inMemory(SIZE);
