@@ -14,6 +14,7 @@ import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.flash.testing.SyntheticApp;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Simulated devices and firmware images for the bench scenarios and the demo: one partition layout and one device
@@ -58,6 +59,23 @@ public final class BenchFleet {
     /** One device with its own in-memory flash, laid out as {@link #template}: what a single-device user runs. */
     public static Device memoryDevice(long imageSize) {
         return memoryDevice(imageSize, false);
+    }
+
+    /**
+     * Devices like {@link #memoryDevice(long)}'s, one after the other on one chip in memory: each starts from the same
+     * provisioned contents, copied back in, and is valid until the next one is made. A bench that updates a fresh
+     * device per run then allocates no chip per run (64 MiB for a 16 MiB image, an allocation that starts a garbage
+     * collection cycle running through the next measured update).
+     */
+    public static Supplier<Device> memoryDevices(long imageSize) {
+        FlashStorage storage = FlashStorage.inMemory(flashSize(imageSize));
+        provision(storage, table(imageSize), factoryApp());
+        byte[] provisioned = new byte[Math.toIntExact(storage.size())];
+        storage.read(0, provisioned, 0, provisioned.length);
+        return () -> {
+            storage.write(0, provisioned, 0, provisioned.length);
+            return Device.poweredOn(NorFlash.create(storage, config(false)), PROPERTIES);
+        };
     }
 
     /** {@link #memoryDevice(long)}, its flash taking datasheet time when {@code timingModel} (the serial bench). */

@@ -19,6 +19,7 @@ import dev.flota.ota.fixtures.SelfSignedCertificates;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;
 import dev.flota.ota.sim.SimulatedTarget;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,9 +41,10 @@ import picocli.CommandLine.Spec;
  * {@code bench single}: one device updated over HTTPS, side by side with curl fetching the same bytes from the same
  * server in the same run (one GET, or the same ranged requests in a loop on one connection) and with a naive JDK
  * {@code HttpClient} download to a file. nginx serves when it is installed, else Flota's own server. All cases warm
- * up together first, then each case warms up again and runs {@code --runs} rounds of Flota, curl and the JDK client
- * in turn; each case reports the median MB/s with the minimum and maximum, and the median, minimum and maximum of
- * the rounds' ratios to curl.
+ * up together first, then each case warms up again and runs {@code --runs} rounds of Flota and curl in turn; each
+ * case reports the median MB/s with the minimum and maximum, and the median, minimum and maximum of the rounds' ratios
+ * to curl. The JDK client runs last, each case after its own warm-up, so that compiling its code overlaps no other
+ * run. Each update goes into a device provisioned afresh before its clock starts.
  */
 @Command(name = "single", mixinStandardHelpOptions = true,
         description = "One device, five cases (plain/encrypted, whole/partial), against curl and the JDK HttpClient.")
@@ -61,8 +64,8 @@ final class SingleBenchCommand implements Callable<Integer> {
     String imageSize;
 
     @Option(names = "--runs", defaultValue = "3",
-            description = "measured rounds per case (Flota, curl, JDK client): median, minimum and maximum (default "
-                    + "${DEFAULT-VALUE})")
+            description = "measured rounds per case (Flota and curl; then the JDK client): median, minimum and "
+                    + "maximum (default ${DEFAULT-VALUE})")
     int runs;
 
     @Option(names = "--warmup-seconds", defaultValue = "5",
@@ -121,8 +124,9 @@ final class SingleBenchCommand implements Callable<Integer> {
         ArrayNode cases = result.putArray("cases");
         List<Case> selected = CASES.stream().filter(c -> only == null || only.contains(c.name())).toList();
         List<Measurement> updates = new ArrayList<>();
+        Supplier<Device> devices = BenchFleet.memoryDevices(plainSize);
         for (Case c : selected) {
-            updates.add(update(c, url, tls, ca, key, plainSize));
+            updates.add(update(c, url, tls, ca, key, devices));
         }
         // Every case runs after the JIT compiled what the cases before it share (TLS, Netty, Reactor, the pipeline):
         // so that the first case is not the one that pays for it, all of them warm up together first.
@@ -134,17 +138,17 @@ final class SingleBenchCommand implements Callable<Integer> {
         } while (System.nanoTime() < warmUntil);
         out.printf("bench single: %d-byte image from %s over HTTPS, median of %d runs (min-max), each run's ratio "
                 + "to the curl run right after it%n", plainSize, serverName, Math.max(1, runs));
-        out.printf("%-28s %20s %12s %20s %14s%n", "case", "flota MB/s", "curl MB/s", "ratio", "JDK client MB/s");
+        out.printf("%-28s %20s %12s %20s%n", "case", "flota MB/s", "curl MB/s", "ratio");
+        List<ObjectNode> nodes = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
             Case c = selected.get(i);
             String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
-            long bytes = Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
+            long bytes = fileSize(ca, c);
             double load = CpuClock.loadAverage();
-            List<double[]> measured = alternate(updates.get(i), () -> References.curl(file, ca, bytes, c.requestSize()),
-                    () -> References.jdkHttpClient(file, tls.caPem(), bytes, c.requestSize()));
+            List<double[]> measured = alternate(updates.get(i),
+                    () -> References.curl(file, ca, bytes, c.requestSize()));
             double[] flota = column(measured, 0);
             double[] curl = column(measured, 1);
-            double[] jdk = column(measured, 2);
             double[] ratios = new double[measured.size()];
             for (int r = 0; r < ratios.length; r++) {
                 ratios[r] = measured.get(r)[0] / measured.get(r)[1];
@@ -153,33 +157,46 @@ final class SingleBenchCommand implements Callable<Integer> {
                     .put("mbPerSecMin", round(min(flota))).put("mbPerSecMax", round(max(flota)))
                     .put("curlMbPerSec", round(median(curl))).put("ratioToCurl", round2(median(ratios)))
                     .put("ratioToCurlMin", round2(min(ratios))).put("ratioToCurlMax", round2(max(ratios)))
-                    .put("jdkHttpClientMbPerSec", round(median(jdk)))
                     .put("loadAverageStart", load).put("loadAverageEnd", CpuClock.loadAverage());
+            nodes.add(node);
             ArrayNode each = node.putArray("perRun");
             for (double[] run : measured) {
                 each.addObject().put("mbPerSec", round(run[0])).put("curlMbPerSec", round(run[1]))
                         .put("ratioToCurl", round2(run[0] / run[1]));
             }
-            out.printf(Locale.ROOT, "%-28s %20s %12.1f %20s %14.1f%n", c.name(),
+            out.printf(Locale.ROOT, "%-28s %20s %12.1f %20s%n", c.name(),
                     String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median(flota), min(flota), max(flota)),
                     median(curl), String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", median(ratios), min(ratios),
-                            max(ratios)), median(jdk));
+                            max(ratios)));
+            out.flush();
+        }
+        // Last, so that the JIT compiling the JDK's HTTP and TLS stack runs through none of Flota's or curl's rounds.
+        out.printf("%-28s %20s%n", "case", "JDK client MB/s");
+        for (int i = 0; i < selected.size(); i++) {
+            Case c = selected.get(i);
+            String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
+            long bytes = fileSize(ca, c);
+            double[] jdk = column(alternate(() -> References.jdkHttpClient(file, tls.caPem(), bytes, c.requestSize())),
+                    0);
+            nodes.get(i).put("jdkHttpClientMbPerSec", round(median(jdk)));
+            out.printf(Locale.ROOT, "%-28s %20s%n", c.name(), String.format(Locale.ROOT, "%.1f (%.1f-%.1f)",
+                    median(jdk), min(jdk), max(jdk)));
             out.flush();
         }
         return result;
     }
 
-    /** One update of case {@code c}; returns its MB/s. */
+    /** One update of case {@code c} into a device provisioned afresh before the clock starts; returns its MB/s. */
     private Measurement update(Case c, Function<String, String> url, SelfSignedCertificates tls, Path ca,
-            EccDecryptionKey key, int plainSize) throws Exception {
+            EccDecryptionKey key, Supplier<Device> devices) throws Exception {
         String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
-        long bytes = Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
+        long bytes = fileSize(ca, c);
         HttpsOta ota = HttpsOta.create().url(file).caPem(tls.caPem()).partialHttpDownload(c.requestSize() > 0)
                 .maxHttpRequestSize(Math.max(1, c.requestSize())).decryptionKey(c.encrypted() ? key : null)
                 .maxBufferedBytes(ByteSize.parseInt(maxBuffered))
                 .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10));
         return () -> {
-            Device device = BenchFleet.memoryDevice(plainSize);
+            Device device = devices.get();
             long t0 = System.nanoTime();
             ota.update(SimulatedTarget.of(device)).filter(e -> e instanceof OtaEvent.Finished).blockLast();
             return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
@@ -187,12 +204,11 @@ final class SingleBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Warm-up runs of each of the three for at least {@code --warmup-seconds}, then {@code --runs} rounds of a Flota
-     * update, a curl run and a JDK client run, one after the other, so that each round's three share the machine's
-     * mood.
+     * Warm-up runs of each measurement for at least {@code --warmup-seconds}, then {@code --runs} rounds of all of
+     * them, one after the other, so that each round's runs share the machine's mood.
      */
-    private List<double[]> alternate(Measurement flota, Measurement curl, Measurement jdk) throws Exception {
-        for (Measurement m : List.of(flota, curl, jdk)) {
+    private List<double[]> alternate(Measurement... measurements) throws Exception {
+        for (Measurement m : measurements) {
             long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
             do {
                 m.run();
@@ -200,9 +216,17 @@ final class SingleBenchCommand implements Callable<Integer> {
         }
         List<double[]> rounds = new ArrayList<>();
         for (int i = 0; i < Math.max(1, runs); i++) {
-            rounds.add(new double[] {flota.run(), curl.run(), jdk.run()});
+            double[] round = new double[measurements.length];
+            for (int m = 0; m < measurements.length; m++) {
+                round[m] = measurements[m].run();
+            }
+            rounds.add(round);
         }
         return rounds;
+    }
+
+    private static long fileSize(Path ca, Case c) throws IOException {
+        return Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
     }
 
     private static double[] column(List<double[]> rounds, int index) {

@@ -30,7 +30,9 @@ class BenchScenariosTest {
                 "https-encrypted-whole", "https-plain-partial-4k", "https-plain-partial-64k",
                 "https-encrypted-partial-4k");
         for (JsonNode c : result.get("cases")) {
-            assertThat(c.fieldNames()).toIterable().contains("name", "mbPerSec", "curlMbPerSec", "ratioToCurl");
+            assertThat(c.fieldNames()).toIterable().contains("name", "mbPerSec", "curlMbPerSec", "ratioToCurl",
+                    "jdkHttpClientMbPerSec");
+            assertThat(c.get("jdkHttpClientMbPerSec").asDouble()).as("measured after all cases").isPositive();
             assertThat(c.get("mbPerSec").asDouble()).isPositive().isBetween(c.get("mbPerSecMin").asDouble(),
                     c.get("mbPerSecMax").asDouble());
             double ratio = c.get("ratioToCurl").asDouble();
