@@ -142,7 +142,7 @@ final class SingleBenchCommand implements Callable<Integer> {
         List<ObjectNode> nodes = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
             Case c = selected.get(i);
-            String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
+            String file = url.apply(fileName(c));
             long bytes = fileSize(ca, c);
             double load = CpuClock.loadAverage();
             List<double[]> measured = alternate(updates.get(i),
@@ -174,7 +174,7 @@ final class SingleBenchCommand implements Callable<Integer> {
         out.printf("%-28s %20s%n", "case", "JDK client MB/s");
         for (int i = 0; i < selected.size(); i++) {
             Case c = selected.get(i);
-            String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
+            String file = url.apply(fileName(c));
             long bytes = fileSize(ca, c);
             double[] jdk = column(alternate(() -> References.jdkHttpClient(file, tls.caPem(), bytes, c.requestSize())),
                     0);
@@ -189,7 +189,7 @@ final class SingleBenchCommand implements Callable<Integer> {
     /** One update of case {@code c} into a device provisioned afresh before the clock starts; returns its MB/s. */
     private Measurement update(Case c, Function<String, String> url, SelfSignedCertificates tls, Path ca,
             EccDecryptionKey key, Supplier<Device> devices) throws Exception {
-        String file = url.apply(c.encrypted() ? "encrypted.bin" : "plain.bin");
+        String file = url.apply(fileName(c));
         long bytes = fileSize(ca, c);
         HttpsOta ota = HttpsOta.create().url(file).caPem(tls.caPem()).partialHttpDownload(c.requestSize() > 0)
                 .maxHttpRequestSize(Math.max(1, c.requestSize())).decryptionKey(c.encrypted() ? key : null)
@@ -226,7 +226,11 @@ final class SingleBenchCommand implements Callable<Integer> {
     }
 
     private static long fileSize(Path ca, Case c) throws IOException {
-        return Files.size(ca.getParent().getParent().resolve(c.encrypted() ? "encrypted.bin" : "plain.bin"));
+        return Files.size(ca.getParent().getParent().resolve(fileName(c)));
+    }
+
+    private static String fileName(Case c) {
+        return c.encrypted() ? "encrypted.bin" : "plain.bin";
     }
 
     private static double[] column(List<double[]> rounds, int index) {

@@ -94,10 +94,7 @@ public final class NorFlash {
     public synchronized void read(long address, byte[] into, int offset, int length) {
         checkPower();
         checkRange(address, length);
-        storage.read(address, into, offset, length);
-        faults.applyReadFaults(address, into, offset, length);
-        bytesRead += length;
-        busyNanos += config.timing().read(length).toNanos();
+        copyOut(address, into, offset, length);
     }
 
     public byte[] read(long address, int length) {
@@ -119,18 +116,28 @@ public final class NorFlash {
             checkRange(address, length);
             if (storage instanceof MemoryStorage memory && !faults.flipsReads()) {
                 cells = memory.cells();
+                countRead(length);
             } else {
-                storage.read(address, scratch, 0, length);
-                faults.applyReadFaults(address, scratch, 0, length);
+                copyOut(address, scratch, 0, length);
             }
-            bytesRead += length;
-            busyNanos += config.timing().read(length).toNanos();
         }
         if (cells != null) {
             reader.accept(cells, (int) address, length);
         } else {
             reader.accept(scratch, 0, length);
         }
+    }
+
+    /** The stored bytes with any armed read fault applied, counted as a read. */
+    private void copyOut(long address, byte[] into, int offset, int length) {
+        storage.read(address, into, offset, length);
+        faults.applyReadFaults(address, into, offset, length);
+        countRead(length);
+    }
+
+    private void countRead(int length) {
+        bytesRead += length;
+        busyNanos += config.timing().read(length).toNanos();
     }
 
     /** Erases the 4 KiB sector at {@code address} (sector aligned). */
