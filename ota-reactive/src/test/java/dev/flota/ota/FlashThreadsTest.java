@@ -11,6 +11,7 @@ import dev.flota.flash.nor.FlashStorage;
 import dev.flota.flash.nor.FlashTiming;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.testing.TestDevices;
+import dev.flota.flash.testing.TestImages;
 import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.encrypted.EccDecryptionKey;
 import dev.flota.ota.encrypted.EncryptionKey;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -60,6 +63,33 @@ class FlashThreadsTest {
         } else {
             assertThat(storage.threads).as("threads that wrote memory").anyMatch(name -> name.startsWith("reactor-"));
         }
+    }
+
+    /**
+     * A partial download keeps one connection and waits for it between ranges; that wait arms no timer, which Reactor
+     * Netty's pool would otherwise schedule (and cancel) on the parallel scheduler for every range, a thread wake-up
+     * each time.
+     */
+    @Test
+    void rangesOnTheOwnConnectionScheduleNoTaskEach() {
+        Device device = TestDevices.device(TestDevices.flash(TestDevices.FACTORY_TWO_SLOTS, TestDevices.app("1.0")),
+                false);
+        byte[] image = TestImages.builder(Chip.ESP32_C3, "2.0", 64 * 1024).build();
+        AtomicInteger scheduled = new AtomicInteger();
+        try (ByteServer server = new ByteServer(image)) {
+            Schedulers.onScheduleHook("count", task -> {
+                scheduled.incrementAndGet();
+                return task;
+            });
+            try {
+                HttpsOta.create().url(server.url()).allowHttp(true).partialHttpDownload(true).maxHttpRequestSize(4096)
+                        .update(SimulatedTarget.of(device)).blockLast(Duration.ofSeconds(30));
+            } finally {
+                Schedulers.resetOnScheduleHook("count");
+            }
+        }
+        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        assertThat(scheduled.get()).as("tasks scheduled for %d ranges", (image.length + 4095) / 4096).isLessThan(8);
     }
 
     /** Remembers the threads that write (and, for a non-blocking storage, checks they may). */

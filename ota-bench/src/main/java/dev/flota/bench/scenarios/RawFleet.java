@@ -96,8 +96,9 @@ final class RawFleet {
     /** One device: HEAD, then every range on one kept-alive connection; emits the body bytes once all arrived. */
     private Mono<Long> device(String url, List<long[]> ranges) {
         return Mono.defer(() -> {
+            // as Flota's own pool of one: no acquire timer (Reactor Netty arms one per range on its parallel scheduler)
             ConnectionProvider own = ConnectionProvider.builder("raw-fleet").maxConnections(1)
-                    .pendingAcquireMaxCount(-1).build();
+                    .pendingAcquireMaxCount(-1).pendingAcquireTimeout(Duration.ZERO).build();
             HttpClient client = HttpClient.create(own).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000)
                     .responseTimeout(Duration.ofSeconds(60))
                     .secure(s -> s.sslContext(ssl).handshakeTimeout(Duration.ofSeconds(60)));

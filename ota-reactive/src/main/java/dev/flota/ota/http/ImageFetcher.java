@@ -10,6 +10,7 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import javax.net.ssl.SSLException;
@@ -63,11 +64,14 @@ public final class ImageFetcher {
     /**
      * A fetcher for one update. Without a shared connection provider in the settings, the update gets its own pool of
      * one connection, as a device has: each request waits for the previous one's connection to be released and
-     * reuses it, so a partial download runs on one kept-alive connection.
+     * reuses it, so a partial download runs on one kept-alive connection. That wait has no timer of its own
+     * (Reactor Netty would arm one on its parallel scheduler for every range, and wake a thread to do it): it lasts
+     * until this update's previous request lets go of the connection, which the read timeout and the update's
+     * deadline already bound.
      */
     public static ImageFetcher create(FetchSettings settings, FetchListener listener) {
         ConnectionProvider own = settings.http().connections() == null ? ConnectionProvider.builder("flota-update")
-                .maxConnections(1).pendingAcquireMaxCount(-1).build() : null;
+                .maxConnections(1).pendingAcquireMaxCount(-1).pendingAcquireTimeout(Duration.ZERO).build() : null;
         HttpClient client = HttpClient.create(own != null ? own : settings.http().connections())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
                 .responseTimeout(settings.timeouts().read())
