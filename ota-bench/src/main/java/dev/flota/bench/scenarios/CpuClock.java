@@ -1,10 +1,13 @@
 package dev.flota.bench.scenarios;
 
+import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * This JVM's CPU time (every thread: event loops, flash scheduler, GC, JIT; user and system) and the machine's load
@@ -68,6 +71,36 @@ final class CpuClock {
     /** The one-minute load average, or -1 where unknown: how busy the machine was while a figure was taken. */
     static double loadAverage() {
         return Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
+    }
+
+    /**
+     * The machine's CPU time so far as {@code /proc/stat} counts it, all CPUs: the ticks stolen (a virtual CPU ready
+     * to run while the hypervisor ran something else) and the total; null where unknown (not Linux). Stolen time is
+     * what makes a shared virtual machine noisy: a bench figure taken while it is high measures the neighbours.
+     */
+    record HostTicks(long stolen, long total) {
+
+        static HostTicks now() {
+            try {
+                String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i <= 8 && i < fields.length; i++) {
+                    total += Long.parseLong(fields[i]);
+                }
+                return fields.length > 8 ? new HostTicks(Long.parseLong(fields[8]), total) : null;
+            } catch (IOException | RuntimeException unknown) {
+                return null;
+            }
+        }
+
+        /** Percent of the CPU time since {@code before} that was stolen, one decimal; -1 when unknown. */
+        static double stolenPercentSince(HostTicks before) {
+            HostTicks now = now();
+            if (before == null || now == null || now.total <= before.total) {
+                return -1;
+            }
+            return Math.round(1000.0 * (now.stolen - before.stolen) / (now.total - before.total)) / 10.0;
+        }
     }
 
     /** CPU seconds per GiB for {@code cpuSeconds} spent moving {@code bytes}; -1 when either is unknown. */

@@ -221,6 +221,7 @@ final class FleetBenchCommand implements Callable<Integer> {
                 + "%d at once%n", count, concurrency);
         out.flush();
         double load = CpuClock.loadAverage();
+        CpuClock.HostTicks host = CpuClock.HostTicks.now();
         double cpu0 = CpuClock.processSeconds();
         double server0 = running.cpuSeconds();
         RawFleet.Measured measured = raw.run(running.url("fw.enc.bin"), count, concurrency);
@@ -233,7 +234,8 @@ final class FleetBenchCommand implements Callable<Integer> {
                 .put("aggregateBytesPerSec", Math.round(measured.mbPerSec() * 1e6))
                 .put("clientCpuSeconds", round(cpu)).put("cpuSecondsPerGiB", CpuClock.perGiB(cpu, measured.bytes()))
                 .put("serverCpuSeconds", round(serverCpu)).put("loadAverageStart", load)
-                .put("loadAverageEnd", CpuClock.loadAverage());
+                .put("loadAverageEnd", CpuClock.loadAverage())
+                .put("hostStealPercent", CpuClock.HostTicks.stolenPercentSince(host));
         if (measured.firstError() != null) {
             node.put("firstError", measured.firstError());
         }
@@ -250,6 +252,7 @@ final class FleetBenchCommand implements Callable<Integer> {
     private ObjectNode run(PrintWriter out, HttpsOta ota, BufferBudget budget, int count, long encryptedBytes,
             long size, int[] part, Served running) {
         double load = CpuClock.loadAverage();
+        CpuClock.HostTicks host = CpuClock.HostTicks.now();
         double cpu0 = CpuClock.processSeconds();
         double server0 = running.cpuSeconds();
         ObjectNode result = run(out, ota, budget, count, encryptedBytes, size, part);
@@ -258,7 +261,8 @@ final class FleetBenchCommand implements Callable<Integer> {
         return result.put("clientCpuSeconds", round(cpu))
                 .put("cpuSecondsPerGiB", CpuClock.perGiB(cpu, result.get("bytes").asLong()))
                 .put("serverCpuSeconds", round(serverCpu)).put("loadAverageStart", load)
-                .put("loadAverageEnd", CpuClock.loadAverage());
+                .put("loadAverageEnd", CpuClock.loadAverage())
+                .put("hostStealPercent", CpuClock.HostTicks.stolenPercentSince(host));
     }
 
     private ObjectNode run(PrintWriter out, HttpsOta ota, BufferBudget budget, int count, long encryptedBytes,

@@ -137,14 +137,16 @@ final class SingleBenchCommand implements Callable<Integer> {
             }
         } while (System.nanoTime() < warmUntil);
         out.printf("bench single: %d-byte image from %s over HTTPS, median of %d runs (min-max), each run's ratio "
-                + "to the curl run right after it%n", plainSize, serverName, Math.max(1, runs));
-        out.printf("%-28s %20s %12s %20s%n", "case", "flota MB/s", "curl MB/s", "ratio");
+                + "to the curl run right after it; steal: the machine's CPU time its hypervisor gave to others during "
+                + "the case%n", plainSize, serverName, Math.max(1, runs));
+        out.printf("%-28s %20s %12s %20s %6s%n", "case", "flota MB/s", "curl MB/s", "ratio", "steal");
         List<ObjectNode> nodes = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
             Case c = selected.get(i);
             String file = url.apply(fileName(c));
             long bytes = fileSize(ca, c);
             double load = CpuClock.loadAverage();
+            CpuClock.HostTicks host = CpuClock.HostTicks.now();
             List<double[]> measured = alternate(updates.get(i),
                     () -> References.curl(file, ca, bytes, c.requestSize()));
             double[] flota = column(measured, 0);
@@ -157,17 +159,18 @@ final class SingleBenchCommand implements Callable<Integer> {
                     .put("mbPerSecMin", round(min(flota))).put("mbPerSecMax", round(max(flota)))
                     .put("curlMbPerSec", round(median(curl))).put("ratioToCurl", round2(median(ratios)))
                     .put("ratioToCurlMin", round2(min(ratios))).put("ratioToCurlMax", round2(max(ratios)))
-                    .put("loadAverageStart", load).put("loadAverageEnd", CpuClock.loadAverage());
+                    .put("loadAverageStart", load).put("loadAverageEnd", CpuClock.loadAverage())
+                    .put("hostStealPercent", CpuClock.HostTicks.stolenPercentSince(host));
             nodes.add(node);
             ArrayNode each = node.putArray("perRun");
             for (double[] run : measured) {
                 each.addObject().put("mbPerSec", round(run[0])).put("curlMbPerSec", round(run[1]))
                         .put("ratioToCurl", round2(run[0] / run[1]));
             }
-            out.printf(Locale.ROOT, "%-28s %20s %12.1f %20s%n", c.name(),
+            out.printf(Locale.ROOT, "%-28s %20s %12.1f %20s %6s%n", c.name(),
                     String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median(flota), min(flota), max(flota)),
                     median(curl), String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", median(ratios), min(ratios),
-                            max(ratios)));
+                            max(ratios)), steal(node.get("hostStealPercent").asDouble()));
             out.flush();
         }
         // Last, so that the JIT compiling the JDK's HTTP and TLS stack runs through none of Flota's or curl's rounds.
@@ -249,6 +252,10 @@ final class SingleBenchCommand implements Callable<Integer> {
 
     private static double max(double[] values) {
         return Arrays.stream(values).max().orElse(0);
+    }
+
+    private static String steal(double percent) {
+        return percent < 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", percent);
     }
 
     private static double round2(double value) {

@@ -17,6 +17,9 @@ class BenchScenariosTest {
     @TempDir
     Path dir;
 
+    /** Stolen CPU time is known on Linux (0 or more), elsewhere reported as -1. */
+    private static final double STEAL_FLOOR = Files.exists(Path.of("/proc/stat")) ? 0 : -1;
+
     @Test
     void single() throws Exception {
         Path json = dir.resolve("single.json");
@@ -38,6 +41,8 @@ class BenchScenariosTest {
             double ratio = c.get("ratioToCurl").asDouble();
             assertThat(ratio).isPositive().isBetween(c.get("ratioToCurlMin").asDouble(),
                     c.get("ratioToCurlMax").asDouble());
+            assertThat(c.get("hostStealPercent").asDouble()).as("measured where /proc/stat tells")
+                    .isBetween(STEAL_FLOOR, 100.0);
             assertThat(c.get("perRun")).as("one ratio per round, the median among them").hasSize(3)
                     .extracting(r -> r.get("ratioToCurl").asDouble()).contains(ratio);
         }
@@ -69,6 +74,8 @@ class BenchScenariosTest {
         assertThat(raw.get("bytes").asLong()).as("the same bytes").isEqualTo(shard.get("bytes").asLong());
         assertThat(raw.get("cpuSecondsPerGiB").asDouble()).isPositive();
         assertThat(raw.get("serverCpuSeconds").asDouble()).isNotNegative();
+        assertThat(shard.get("hostStealPercent").asDouble()).isBetween(STEAL_FLOOR, 100.0);
+        assertThat(raw.get("hostStealPercent").asDouble()).isBetween(STEAL_FLOOR, 100.0);
         assertThat(shard.get("ratioToRawFleet").asDouble()).isPositive().isEqualTo(Math.round(shard.get(
                 "aggregateBytesPerSec").asDouble() / raw.get("aggregateBytesPerSec").asDouble() * 100) / 100.0);
         Path merged = dir.resolve("merged.json");
