@@ -137,8 +137,8 @@ final class SingleBenchCommand implements Callable<Integer> {
             }
         } while (System.nanoTime() < warmUntil);
         out.printf("bench single: %d-byte image from %s over HTTPS, median of %d runs (min-max), each run's ratio "
-                + "to the curl run right after it; steal: the machine's CPU time its hypervisor gave to others during "
-                + "the case%n", plainSize, serverName, Math.max(1, runs));
+                + "to the curl run right after it; steal: the share of the machine's CPU time its hypervisor gave to "
+                + "others during the case%n", plainSize, serverName, Math.max(1, runs));
         out.printf("%-28s %20s %12s %20s %6s%n", "case", "flota MB/s", "curl MB/s", "ratio", "steal");
         List<ObjectNode> nodes = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
