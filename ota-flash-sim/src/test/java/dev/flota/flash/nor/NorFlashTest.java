@@ -106,6 +106,32 @@ class NorFlashTest {
     }
 
     /**
+     * A sector stays known as erased only until something lands in it: a program spanning two sectors, a partial
+     * erase cut by power, and an erase after either all leave exactly the cells a chip would have.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void erasedSectorsAreForgottenOnceProgrammed(LongFunction<FlashStorage> backend) {
+        NorFlash flash = flash(backend, FlashConfig.defaults().faultSeed(3));
+        flash.program(4096 - 2, new byte[] {0x11, 0x22, 0x33, 0x44});
+        assertError(() -> flash.program(4096 + 1, new byte[] {(byte) 0xFF}), FlashError.PROGRAM_ONE_OVER_ZERO);
+        flash.eraseSector(4096);
+        assertThat(flash.read(4096 - 2, 4)).containsExactly(0x11, 0x22, 0xFF, 0xFF);
+        flash.eraseSector(4096);
+        flash.program(4096, new byte[] {0x55});
+        assertThat(flash.read(4096, 2)).containsExactly(0x55, 0xFF);
+
+        flash.program(2 * 4096, new byte[4096]);
+        flash.faults().cutPowerAfterOperations(0);
+        assertError(() -> flash.eraseSector(2 * 4096), FlashError.POWER_LOST);
+        flash.powerCycle();
+        assertError(() -> flash.program(3 * 4096 - 1, new byte[] {1}), FlashError.PROGRAM_ONE_OVER_ZERO);
+        flash.eraseSector(2 * 4096);
+        flash.program(3 * 4096 - 1, new byte[] {1});
+        assertThat(flash.read(3 * 4096 - 2, 2)).containsExactly(0xFF, 0x01);
+    }
+
+    /**
      * A reader handed stored bytes sees what {@code read} returns, with an armed bit flip, and the read counts; a chip
      * in memory lends its cells instead of copying them into the scratch array, unless a read fault must show.
      */
