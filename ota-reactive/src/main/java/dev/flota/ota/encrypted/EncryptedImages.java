@@ -63,6 +63,7 @@ public final class EncryptedImages {
         Objects.requireNonNull(events);
         return upstream -> Flux.defer(() -> {
             ImageDecryptor decryptor = create.get();
+            decryptor.offloadTag();
             Function<ByteBuffer, ByteBuffer> step = chunk -> {
                 boolean hadHeader = decryptor.header().isPresent();
                 ByteBuffer out = decryptor.update(chunk);
@@ -89,7 +90,7 @@ public final class EncryptedImages {
             return plaintext.concatWith(Mono.fromRunnable(() -> {
                 decryptor.finish();
                 events.accept(new DecryptEvent.Verified(decryptor.plaintextBytes()));
-            }));
+            })).doFinally(signal -> decryptor.release());
         });
     }
 

@@ -44,6 +44,7 @@ final class GcmStreamDecryptor {
     private final Cipher ctr;
     private final Cipher tagCipher;
     private final byte[] counterHigh;
+    private volatile TagLane lane;
     private final long wrapAt;
     private long position;
 
@@ -100,7 +101,11 @@ final class GcmStreamDecryptor {
                 if (produced != n) {
                     throw new IllegalStateException("CTR returned " + produced + " of " + n + " bytes");
                 }
-                tagCipher.update(scratch.plain, 0, n, scratch.discard, 0);
+                if (lane == null) {
+                    tagCipher.update(scratch.plain, 0, n, scratch.discard, 0);
+                } else {
+                    lane.add(scratch.plain, 0, n);
+                }
                 System.arraycopy(scratch.plain, 0, out, offset, n);
                 offset += n;
                 position += n;
@@ -129,20 +134,41 @@ final class GcmStreamDecryptor {
      * only: re-encrypting it reproduces the ciphertext and its GHASH, so the tag at the end covers the whole image.
      */
     void absorb(byte[] plaintext, int offset, int length) {
-        Scratch scratch = SCRATCH.get();
         try {
-            for (int at = offset; at < offset + length; at += PIECE) {
-                int n = Math.min(PIECE, offset + length - at);
-                tagCipher.update(plaintext, at, n, scratch.discard, 0);
-            }
+            feedTag(tagCipher, plaintext, offset, length);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed on a valid key", e);
+        }
+    }
+
+    /** From now on the tag pass runs on the {@link TagLane}; call {@link #release()} if the stream is abandoned. */
+    void offloadTag() {
+        if (lane == null) {
+            lane = new TagLane(tagCipher, GcmStreamDecryptor::feedTag);
+        }
+    }
+
+    /** Gives back what the tag lane holds for a stream that will not reach {@link #verify}. */
+    void release() {
+        if (lane != null) {
+            lane.release();
+        }
+    }
+
+    private static void feedTag(Cipher cipher, byte[] bytes, int offset, int length) throws GeneralSecurityException {
+        byte[] discard = SCRATCH.get().discard;
+        for (int at = offset; at < offset + length; at += PIECE) {
+            int n = Math.min(PIECE, offset + length - at);
+            cipher.update(bytes, at, n, discard, 0);
         }
     }
 
     /** True when {@code expectedTag} authenticates everything decrypted. Call once, at the end. */
     boolean verify(byte[] expectedTag) {
         try {
+            if (lane != null) {
+                lane.complete();
+            }
             byte[] last = tagCipher.doFinal();
             byte[] tag = Arrays.copyOfRange(last, last.length - 16, last.length);
             return MessageDigest.isEqual(tag, expectedTag);

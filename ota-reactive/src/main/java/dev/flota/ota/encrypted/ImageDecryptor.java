@@ -16,8 +16,9 @@ public final class ImageDecryptor {
     private final byte[] headerBytes = new byte[EncryptedImageHeader.SIZE];
     private int headerFill;
     private EncryptedImageHeader header;
-    private GcmStreamDecryptor gcm;
+    private volatile GcmStreamDecryptor gcm;
     private boolean finished;
+    private boolean offloadTag;
 
     private ImageDecryptor(ImageKeys keys) {
         this.keys = Objects.requireNonNull(keys);
@@ -86,7 +87,11 @@ public final class ImageDecryptor {
                 return ByteBuffer.allocate(0);
             }
             header = EncryptedImageHeader.parse(headerBytes);
-            gcm = new GcmStreamDecryptor(keys.aesKey(header), header.iv());
+            GcmStreamDecryptor created = new GcmStreamDecryptor(keys.aesKey(header), header.iv());
+            if (offloadTag) {
+                created.offloadTag();
+            }
+            gcm = created;
         }
         int length = chunk.remaining();
         if (gcm.position() + length > header.binSize()) {
@@ -101,6 +106,22 @@ public final class ImageDecryptor {
         byte[] plain = new byte[length];
         gcm.decrypt(chunk, plain, 0);
         return ByteBuffer.wrap(plain);
+    }
+
+    /** Runs the tag pass off the caller's thread (see {@link TagLane}). */
+    void offloadTag() {
+        offloadTag = true;
+        if (gcm != null) {
+            gcm.offloadTag();
+        }
+    }
+
+    /** For a stream abandoned before {@link #finish()}: gives back what the tag lane holds for it. Any thread. */
+    void release() {
+        GcmStreamDecryptor current = gcm;
+        if (current != null) {
+            current.release();
+        }
     }
 
     /** True when {@code chunk} brings the last header bytes, so {@link #update} will derive the AES key. */
