@@ -3,7 +3,6 @@ package dev.flota.ota.encrypted;
 import java.security.GeneralSecurityException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import javax.crypto.Cipher;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -20,16 +19,7 @@ final class TagLane {
     static final int BATCH = 64 * 1024;
     private static final int POOL = 4;
     private static final Queue<byte[]> FREE = new ConcurrentLinkedQueue<>();
-    /**
-     * Built from an executor rather than by {@code Schedulers.newSingle}, so that a scheduler factory a test installs
-     * (virtual time) never becomes the lane.
-     */
-    private static final Scheduler LANE = Schedulers.fromExecutorService(
-            Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "flota-gcm-tag");
-                thread.setDaemon(true);
-                return thread;
-            }), "flota-gcm-tag");
+    private static final Scheduler LANE = Schedulers.newSingle("flota-gcm-tag", true);
 
     static {
         for (int i = 0; i < POOL; i++) {
