@@ -144,7 +144,7 @@ final class GcmStreamDecryptor {
     /** From now on the tag pass runs on the {@link TagLane}; call {@link #release()} if the stream is abandoned. */
     void offloadTag() {
         if (lane == null) {
-            lane = new TagLane(tagCipher, GcmStreamDecryptor::feedTag);
+            lane = new TagLane(tagCipher);
         }
     }
 
@@ -155,7 +155,8 @@ final class GcmStreamDecryptor {
         }
     }
 
-    private static void feedTag(Cipher cipher, byte[] bytes, int offset, int length) throws GeneralSecurityException {
+    /** Feeds plaintext to the tag cipher, whose output (the ciphertext again) is discarded. */
+    static void feedTag(Cipher cipher, byte[] bytes, int offset, int length) throws GeneralSecurityException {
         byte[] discard = SCRATCH.get().discard;
         for (int at = offset; at < offset + length; at += PIECE) {
             int n = Math.min(PIECE, offset + length - at);

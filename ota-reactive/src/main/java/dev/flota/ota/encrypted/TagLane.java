@@ -30,22 +30,15 @@ final class TagLane {
     private record Batch(byte[] bytes, int length) {
     }
 
-    /** Writes the tag cipher's discarded output. */
-    interface Feed {
-        void update(Cipher cipher, byte[] bytes, int offset, int length) throws GeneralSecurityException;
-    }
-
     private final Cipher tagCipher;
-    private final Feed feed;
     private final Queue<Batch> handedOver = new ConcurrentLinkedQueue<>();
     private final Object fillLock = new Object();
     private byte[] filling;
     private int fill;
     private boolean released;
 
-    TagLane(Cipher tagCipher, Feed feed) {
+    TagLane(Cipher tagCipher) {
         this.tagCipher = tagCipher;
-        this.feed = feed;
     }
 
     /** Adds plaintext to the tag input, in stream order. */
@@ -61,14 +54,14 @@ final class TagLane {
         while (length > 0) {
             if (filling == null) {
                 filling = FREE.poll();
-                fill = 0;
                 if (filling == null) {
                     synchronized (this) {
                         drain();
-                        feed.update(tagCipher, plain, offset, length);
+                        GcmStreamDecryptor.feedTag(tagCipher, plain, offset, length);
                     }
                     return;
                 }
+                fill = 0;
             }
             int n = Math.min(length, BATCH - fill);
             System.arraycopy(plain, offset, filling, fill, n);
@@ -127,7 +120,7 @@ final class TagLane {
     private void drain() throws GeneralSecurityException {
         for (Batch batch = handedOver.poll(); batch != null; batch = handedOver.poll()) {
             try {
-                feed.update(tagCipher, batch.bytes(), 0, batch.length());
+                GcmStreamDecryptor.feedTag(tagCipher, batch.bytes(), 0, batch.length());
             } finally {
                 FREE.add(batch.bytes());
             }
