@@ -41,9 +41,11 @@ import picocli.CommandLine.Spec;
  * {@code bench single}: one device updated over HTTPS, side by side with curl fetching the same bytes from the same
  * server in the same run (one GET, or the same ranged requests in a loop on one connection) and with a naive JDK
  * {@code HttpClient} download to a file. nginx serves when it is installed, else Flota's own server. All cases warm
- * up together first, then each case warms up again and runs {@code --runs} rounds of Flota and curl in turn; each
- * case reports the median MB/s with the minimum and maximum, and the median, minimum and maximum of the rounds' ratios
- * to curl. The JDK client runs last, each case after its own warm-up, so that compiling its code overlaps no other
+ * up together first, then each case warms up again and runs {@code --runs} rounds of Flota and curl in turn. A run is
+ * back-to-back updates (or curl transfers) for at least {@code --run-seconds}, its MB/s their bytes over their time:
+ * a 16 MiB image moves in about 30 ms, so a round of one update each would let a few milliseconds of any hiccup on
+ * the shared machine swing its ratio by a fifth. Each case reports the median MB/s with the minimum and maximum, and
+ * the median, minimum and maximum of the rounds' ratios to curl. The JDK client runs last, each case after its own warm-up, so that compiling its code overlaps no other
  * run. Each update goes into a device provisioned afresh before its clock starts.
  */
 @Command(name = "single", mixinStandardHelpOptions = true,
@@ -72,6 +74,11 @@ final class SingleBenchCommand implements Callable<Integer> {
             description = "unmeasured runs of all cases together first, then of each case and reference before it, "
                     + "for at least this long each (default ${DEFAULT-VALUE}; at least one run)")
     double warmupSeconds;
+
+    @Option(names = "--run-seconds", defaultValue = "2",
+            description = "each run repeats its update or transfer for at least this long and reports their bytes "
+                    + "over their time (default ${DEFAULT-VALUE}; at least one each)")
+    double runSeconds;
 
     @Option(names = "--max-buffered", defaultValue = "64K",
             description = "bytes the update may hold between network and flash (default ${DEFAULT-VALUE})")
@@ -120,7 +127,7 @@ final class SingleBenchCommand implements Callable<Integer> {
             SelfSignedCertificates tls, Path ca, EccDecryptionKey key, int plainSize) throws Exception {
         ObjectNode result = Json.object().put("scenario", "single").put("date", LocalDate.now().toString())
                 .put("server", serverName).put("imageSize", plainSize).put("runs", Math.max(1, runs))
-                .put("warmupSeconds", warmupSeconds);
+                .put("warmupSeconds", warmupSeconds).put("runSeconds", runSeconds);
         ArrayNode cases = result.putArray("cases");
         List<Case> selected = CASES.stream().filter(c -> only == null || only.contains(c.name())).toList();
         List<Measurement> updates = new ArrayList<>();
@@ -136,9 +143,9 @@ final class SingleBenchCommand implements Callable<Integer> {
                 update.run();
             }
         } while (System.nanoTime() < warmUntil);
-        out.printf("bench single: %d-byte image from %s over HTTPS, median of %d runs (min-max), each run's ratio "
-                + "to the curl run right after it; steal: the share of the machine's CPU time its hypervisor gave to "
-                + "others during the case%n", plainSize, serverName, Math.max(1, runs));
+        out.printf(Locale.ROOT, "bench single: %d-byte image from %s over HTTPS, median of %d runs of at least %.1f s each "
+                + "(min-max), each run's ratio to the curl run right after it; steal: the share of the machine's CPU time its hypervisor gave to "
+                + "others during the case%n", plainSize, serverName, Math.max(1, runs), runSeconds);
         out.printf("%-28s %20s %12s %20s %6s%n", "case", "flota MB/s", "curl MB/s", "ratio", "steal");
         List<ObjectNode> nodes = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
@@ -147,8 +154,8 @@ final class SingleBenchCommand implements Callable<Integer> {
             long bytes = fileSize(ca, c);
             double load = CpuClock.loadAverage();
             CpuClock.HostTicks host = CpuClock.HostTicks.now();
-            List<double[]> measured = alternate(updates.get(i),
-                    () -> References.curl(file, ca, bytes, c.requestSize()));
+            List<double[]> measured = alternate(repeated(updates.get(i)),
+                    repeated(() -> References.curl(file, ca, bytes, c.requestSize())));
             double[] flota = column(measured, 0);
             double[] curl = column(measured, 1);
             double[] ratios = new double[measured.size()];
@@ -179,8 +186,8 @@ final class SingleBenchCommand implements Callable<Integer> {
             Case c = selected.get(i);
             String file = url.apply(fileName(c));
             long bytes = fileSize(ca, c);
-            double[] jdk = column(alternate(() -> References.jdkHttpClient(file, tls.caPem(), bytes, c.requestSize())),
-                    0);
+            double[] jdk = column(alternate(repeated(
+                    () -> References.jdkHttpClient(file, tls.caPem(), bytes, c.requestSize()))), 0);
             nodes.get(i).put("jdkHttpClientMbPerSec", round(median(jdk)));
             out.printf(Locale.ROOT, "%-28s %20s%n", c.name(), String.format(Locale.ROOT, "%.1f (%.1f-%.1f)",
                     median(jdk), min(jdk), max(jdk)));
@@ -203,6 +210,23 @@ final class SingleBenchCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             ota.update(SimulatedTarget.of(device)).filter(e -> e instanceof OtaEvent.Finished).blockLast();
             return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+        };
+    }
+
+    /**
+     * {@code once} repeated for at least {@code --run-seconds}: the MB/s of all its bytes over all its time, which for
+     * equal transfers is the harmonic mean of their MB/s.
+     */
+    private Measurement repeated(Measurement once) {
+        return () -> {
+            long until = System.nanoTime() + (long) (runSeconds * 1e9);
+            double secondsPerMb = 0;
+            int count = 0;
+            do {
+                secondsPerMb += 1 / once.run();
+                count++;
+            } while (System.nanoTime() < until);
+            return count / secondsPerMb;
         };
     }
 

@@ -25,9 +25,10 @@ class BenchScenariosTest {
         Path json = dir.resolve("single.json");
         Path html = dir.resolve("single.html");
         Cli cli = Cli.run("bench", "single", "--image-size", "64K", "--runs", "3", "--warmup-seconds", "0",
-                "--json", json.toString(), "--html", html.toString());
+                "--run-seconds", "0", "--json", json.toString(), "--html", html.toString());
         assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
         JsonNode result = Json.MAPPER.readTree(Files.readString(json));
+        assertThat(result.get("runSeconds").asDouble()).as("the length of a run is part of the result").isZero();
         assertThat(result.get("cases")).hasSize(5);
         assertThat(result.get("cases")).extracting(c -> c.get("name").asText()).containsExactly("https-plain-whole",
                 "https-encrypted-whole", "https-plain-partial-4k", "https-plain-partial-64k",
