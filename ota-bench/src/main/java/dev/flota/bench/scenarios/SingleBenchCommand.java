@@ -45,8 +45,9 @@ import picocli.CommandLine.Spec;
  * back-to-back updates (or curl transfers) for at least {@code --run-seconds}, its MB/s their bytes over their time:
  * a 16 MiB image moves in about 30 ms, so a round of one update each would let a few milliseconds of any hiccup on
  * the shared machine swing its ratio by a fifth. Each case reports the median MB/s with the minimum and maximum, and
- * the median, minimum and maximum of the rounds' ratios to curl. The JDK client runs last, each case after its own warm-up, so that compiling its code overlaps no other
- * run. Each update goes into a device provisioned afresh before its clock starts.
+ * the median, minimum and maximum of the rounds' ratios to curl. The JDK client runs last, each case after its own
+ * warm-up, so that compiling its code overlaps no other run. Each update goes into a device provisioned afresh before
+ * its clock starts.
  */
 @Command(name = "single", mixinStandardHelpOptions = true,
         description = "One device, five cases (plain/encrypted, whole/partial), against curl and the JDK HttpClient.")
@@ -143,9 +144,10 @@ final class SingleBenchCommand implements Callable<Integer> {
                 update.run();
             }
         } while (System.nanoTime() < warmUntil);
-        out.printf(Locale.ROOT, "bench single: %d-byte image from %s over HTTPS, median of %d runs of at least %.1f s each "
-                + "(min-max), each run's ratio to the curl run right after it; steal: the share of the machine's CPU time its hypervisor gave to "
-                + "others during the case%n", plainSize, serverName, Math.max(1, runs), runSeconds);
+        out.printf(Locale.ROOT, "bench single: %d-byte image from %s over HTTPS, median of %d runs of at least "
+                + "%.1f s each (min-max), each run's ratio to the curl run right after it; steal: the share of the "
+                + "machine's CPU time its hypervisor gave to others during the case%n", plainSize, serverName,
+                Math.max(1, runs), runSeconds);
         out.printf("%-28s %20s %12s %20s %6s%n", "case", "flota MB/s", "curl MB/s", "ratio", "steal");
         List<ObjectNode> nodes = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
