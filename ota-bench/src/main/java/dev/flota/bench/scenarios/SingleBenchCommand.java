@@ -174,7 +174,7 @@ final class SingleBenchCommand implements Callable<Integer> {
             ArrayNode each = node.putArray("perRun");
             for (double[] run : measured) {
                 each.addObject().put("mbPerSec", round(run[0])).put("curlMbPerSec", round(run[1]))
-                        .put("ratioToCurl", round2(run[0] / run[1]));
+                        .put("ratioToCurl", round2(run[0] / run[1])).put("hostStealPercent", run[2]);
             }
             out.printf(Locale.ROOT, "%-28s %20s %12.1f %20s %6s%n", c.name(),
                     String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median(flota), min(flota), max(flota)),
@@ -234,7 +234,8 @@ final class SingleBenchCommand implements Callable<Integer> {
 
     /**
      * Warm-up runs of each measurement for at least {@code --warmup-seconds}, then {@code --runs} rounds of all of
-     * them, one after the other, so that each round's runs share the machine's mood.
+     * them, one after the other, so that each round's runs share the machine's mood. Each round ends with the share of
+     * the CPU time stolen during it, so that a slow round can be told from a busy host.
      */
     private List<double[]> alternate(Measurement... measurements) throws Exception {
         for (Measurement m : measurements) {
@@ -245,10 +246,12 @@ final class SingleBenchCommand implements Callable<Integer> {
         }
         List<double[]> rounds = new ArrayList<>();
         for (int i = 0; i < Math.max(1, runs); i++) {
-            double[] round = new double[measurements.length];
+            double[] round = new double[measurements.length + 1];
+            CpuClock.HostTicks host = CpuClock.HostTicks.now();
             for (int m = 0; m < measurements.length; m++) {
                 round[m] = measurements[m].run();
             }
+            round[measurements.length] = CpuClock.HostTicks.stolenPercentSince(host);
             rounds.add(round);
         }
         return rounds;

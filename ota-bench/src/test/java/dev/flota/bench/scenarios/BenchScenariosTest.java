@@ -46,6 +46,8 @@ class BenchScenariosTest {
                     .isBetween(STEAL_FLOOR, 100.0);
             assertThat(c.get("perRun")).as("one ratio per round, the median among them").hasSize(3)
                     .extracting(r -> r.get("ratioToCurl").asDouble()).contains(ratio);
+            assertThat(c.get("perRun")).as("each round's own steal").extracting(r -> r.get("hostStealPercent"))
+                    .allSatisfy(steal -> assertThat(steal.asDouble()).isBetween(STEAL_FLOOR, 100.0));
         }
         assertThat(Files.readString(html)).contains("<svg");
     }
