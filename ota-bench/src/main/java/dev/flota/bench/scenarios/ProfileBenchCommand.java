@@ -6,6 +6,8 @@ import dev.flota.bench.Json;
 import dev.flota.bench.UsageException;
 import dev.flota.bench.fleet.BenchFleet;
 import dev.flota.bench.profile.SampleProfile;
+import dev.flota.bench.measure.CpuClock;
+import dev.flota.bench.reference.RawFleet;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.testing.Directories;
 import dev.flota.ota.BufferBudget;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.bench.ByteSize;
 import dev.flota.bench.Json;
 import dev.flota.bench.fleet.BenchFleet;
+import dev.flota.bench.reference.References;
 import dev.flota.flash.device.BootResult;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.image.Chip;

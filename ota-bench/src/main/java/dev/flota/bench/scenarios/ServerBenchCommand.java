@@ -8,6 +8,7 @@ import dev.flota.bench.ByteSize;
 import dev.flota.bench.Json;
 import dev.flota.bench.UsageException;
 import dev.flota.bench.scenarios.ServerLoad.Measured;
+import dev.flota.bench.measure.CpuClock;
 import dev.flota.flash.testing.Directories;
 import dev.flota.ota.server.ImageServer;
 import dev.flota.ota.server.RunningImageServer;

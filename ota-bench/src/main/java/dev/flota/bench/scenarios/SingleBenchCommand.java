@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flota.bench.ByteSize;
 import dev.flota.bench.Json;
 import dev.flota.bench.fleet.BenchFleet;
+import dev.flota.bench.measure.CpuClock;
+import dev.flota.bench.reference.References;
 import dev.flota.flash.device.Device;
 import dev.flota.flash.testing.Directories;
 import dev.flota.ota.HttpsOta;

@@ -53,6 +53,12 @@ class BenchScenariosTest {
     }
 
     @Test
+    void ratioToTheReferenceIsZeroWithoutOne() {
+        assertThat(FleetBenchCommand.ratio(150, 300)).isEqualTo(0.5);
+        assertThat(FleetBenchCommand.ratio(150, 0)).isZero();
+    }
+
+    @Test
     void fleetWithShardsAndMerge() throws Exception {
         Path one = dir.resolve("one.json");
         Path two = dir.resolve("two.json");

@@ -1,4 +1,4 @@
-package dev.flota.bench.scenarios;
+package dev.flota.bench.reference;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,12 +21,12 @@ import javax.net.ssl.TrustManagerFactory;
  * What a user would pick instead of Flota, measured the same way: {@code curl} (a whole GET, or the same ranged
  * requests in a loop on one connection) and a naive JDK {@code HttpClient} download to a file. Each returns MB/s.
  */
-final class References {
+public final class References {
 
     private References() {
     }
 
-    static boolean curlAvailable() {
+    public static boolean curlAvailable() {
         try {
             return new ProcessBuilder("curl", "--version").redirectErrorStream(true).start().waitFor() == 0;
         } catch (IOException e) {
@@ -38,7 +38,8 @@ final class References {
     }
 
     /** curl with a config file: one transfer, or one per range with {@code next}, all on one kept-alive connection. */
-    static double curl(String url, Path ca, long bytes, int requestSize) throws IOException, InterruptedException {
+    public static double curl(String url, Path ca, long bytes, int requestSize)
+            throws IOException, InterruptedException {
         Path config = Files.createTempFile("flota-curl", ".conf");
         try {
             List<String> lines = new ArrayList<>();
@@ -74,7 +75,7 @@ final class References {
     }
 
     /** Seconds curl takes to download {@code url} into {@code file} (one GET, trusting {@code ca}). */
-    static double curlToFile(String url, Path ca, Path file) throws IOException, InterruptedException {
+    public static double curlToFile(String url, Path ca, Path file) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Process curl = new ProcessBuilder("curl", "--silent", "--show-error", "--fail", "--cacert", ca.toString(),
                 "--output", file.toString(), url).redirectErrorStream(true).start();
@@ -86,7 +87,7 @@ final class References {
     }
 
     /** java.net.http.HttpClient, HTTP/1.1, body to a temporary file. */
-    static double jdkHttpClient(String url, String caPem, long bytes, int requestSize) throws Exception {
+    public static double jdkHttpClient(String url, String caPem, long bytes, int requestSize) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(caPem))
                 .build();
         Path file = Files.createTempFile("flota-jdk", ".bin");

@@ -1,4 +1,4 @@
-package dev.flota.bench.scenarios;
+package dev.flota.bench.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -20,6 +20,13 @@ class CpuClockTest {
             Thread.onSpinWait();
         }
         assertThat(CpuClock.HostTicks.stolenPercentSince(before)).isBetween(0.0, 100.0);
+    }
+
+    @Test
+    void cpuSecondsPerGiB() {
+        assertThat(CpuClock.perGiB(3.0, 2L << 30)).isEqualTo(1.5);
+        assertThat(CpuClock.perGiB(-1, 2L << 30)).isEqualTo(-1);
+        assertThat(CpuClock.processSeconds()).isPositive();
     }
 
     @Test

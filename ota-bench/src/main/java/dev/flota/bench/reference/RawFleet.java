@@ -1,4 +1,4 @@
-package dev.flota.bench.scenarios;
+package dev.flota.bench.reference;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
@@ -30,11 +30,11 @@ import reactor.netty.resources.ConnectionProvider;
  * the default engine: OpenSSL when netty-tcnative is present) and shared by all devices, as one {@code HttpsOta}'s is.
  * At most {@code concurrency} devices download at once: the number of requests the engine's fleet budget lets fly.
  */
-final class RawFleet {
+public final class RawFleet {
 
     /** What the raw fleet moved. */
-    record Measured(int succeeded, int failed, long bytes, double seconds, String firstError) {
-        double mbPerSec() {
+    public record Measured(int succeeded, int failed, long bytes, double seconds, String firstError) {
+        public double mbPerSec() {
             return seconds > 0 ? bytes / 1e6 / seconds : 0;
         }
     }
@@ -48,7 +48,7 @@ final class RawFleet {
      * Downloads of an {@code imageSize}-byte file in requests of {@code requestSize}, after a HEAD when {@code head}
      * (a partial download learns the size first; a whole-image update does not).
      */
-    RawFleet(String caPem, long imageSize, int requestSize, boolean head) throws SSLException {
+    public RawFleet(String caPem, long imageSize, int requestSize, boolean head) throws SSLException {
         this.ssl = SslContextBuilder.forClient().protocols("TLSv1.3", "TLSv1.2")
                 .ciphers(jdkDefaultCipherSuites(), SupportedCipherSuiteFilter.INSTANCE)
                 .trustManager(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))).build();
@@ -62,7 +62,7 @@ final class RawFleet {
      * bytes covering the image, or one plain GET (an empty array) when the image fits in one request or
      * {@code requestSize} is 0 (a whole-image update), as the engine does.
      */
-    static List<long[]> ranges(long imageSize, int requestSize) {
+    public static List<long[]> ranges(long imageSize, int requestSize) {
         if (requestSize <= 0 || imageSize <= requestSize) {
             return List.of(new long[0]);
         }
@@ -74,7 +74,7 @@ final class RawFleet {
     }
 
     /** {@code devices} downloads of {@code url}, at most {@code concurrency} at once. */
-    Measured run(String url, int devices, int concurrency) {
+    public Measured run(String url, int devices, int concurrency) {
         AtomicInteger succeeded = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();

@@ -1,4 +1,4 @@
-package dev.flota.bench.scenarios;
+package dev.flota.bench.measure;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -11,13 +11,13 @@ import reactor.core.publisher.Flux;
  * The largest heap in use while a bench runs, sampled every 50 ms: what {@code -Xmx} has to hold. (The per-pool
  * peaks of the memory MX beans cannot be summed: the pools peak at different times.)
  */
-final class HeapSampler implements AutoCloseable {
+public final class HeapSampler implements AutoCloseable {
 
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final AtomicLong peak = new AtomicLong();
     private final Disposable sampling;
 
-    HeapSampler() {
+    public HeapSampler() {
         System.gc();
         sample();
         sampling = Flux.interval(Duration.ofMillis(50)).subscribe(tick -> sample());
@@ -27,7 +27,7 @@ final class HeapSampler implements AutoCloseable {
         peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
     }
 
-    long peakMiB() {
+    public long peakMiB() {
         sample();
         return peak.get() >> 20;
     }

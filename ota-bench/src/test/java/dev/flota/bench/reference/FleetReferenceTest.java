@@ -1,4 +1,4 @@
-package dev.flota.bench.scenarios;
+package dev.flota.bench.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,14 +19,5 @@ class FleetReferenceTest {
         }
         assertThat(RawFleet.ranges(4096, 65536)).singleElement().satisfies(r -> assertThat(r).isEmpty());
         assertThat(RawFleet.ranges(1 << 20, 0)).singleElement().satisfies(r -> assertThat(r).isEmpty());
-    }
-
-    @Test
-    void ratioAndCpuPerGiB() {
-        assertThat(FleetBenchCommand.ratio(150, 300)).isEqualTo(0.5);
-        assertThat(FleetBenchCommand.ratio(150, 0)).isZero();
-        assertThat(CpuClock.perGiB(3.0, 2L << 30)).isEqualTo(1.5);
-        assertThat(CpuClock.perGiB(-1, 2L << 30)).isEqualTo(-1);
-        assertThat(CpuClock.processSeconds()).isPositive();
     }
 }

@@ -1,4 +1,4 @@
-package dev.flota.bench.scenarios;
+package dev.flota.bench.measure;
 
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
@@ -13,13 +13,13 @@ import java.nio.file.Path;
  * This JVM's CPU time (every thread: event loops, flash scheduler, GC, JIT; user and system) and the machine's load
  * average, for the benches' CPU-per-byte figures. With the server in another process it is the client's cost alone.
  */
-final class CpuClock {
+public final class CpuClock {
 
     private CpuClock() {
     }
 
     /** Process CPU seconds so far, or -1 where the JVM does not tell. */
-    static double processSeconds() {
+    public static double processSeconds() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
             long nanos = sun.getProcessCpuTime();
@@ -32,7 +32,7 @@ final class CpuClock {
      * CPU seconds so far of this JVM's live threads whose name starts with {@code prefix} (e.g. one set of event
      * loops), or -1 where the JVM does not tell: the share of the process one component uses.
      */
-    static double threadSeconds(String prefix) {
+    public static double threadSeconds(String prefix) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long nanos = 0;
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
@@ -51,7 +51,7 @@ final class CpuClock {
      * CPU seconds so far (user and system) of this process's live descendants whose executable is named
      * {@code executable}, e.g. nginx's master and workers; -1 where the OS does not tell.
      */
-    static double descendantSeconds(String executable) {
+    public static double descendantSeconds(String executable) {
         double[] seconds = {0};
         boolean[] unknown = {false};
         ProcessHandle.current().descendants()
@@ -63,13 +63,13 @@ final class CpuClock {
     }
 
     /** Seconds this JVM's JIT compilers have spent so far (their threads' time), or -1 where the JVM does not tell. */
-    static double compilationSeconds() {
+    public static double compilationSeconds() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime() / 1e3;
     }
 
     /** The one-minute load average, or -1 where unknown: how busy the machine was while a figure was taken. */
-    static double loadAverage() {
+    public static double loadAverage() {
         return Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
     }
 
@@ -78,9 +78,9 @@ final class CpuClock {
      * to run while the hypervisor ran something else) and the total; null where unknown (not Linux). Stolen time is
      * what makes a shared virtual machine noisy: a bench figure taken while it is high measures the neighbours.
      */
-    record HostTicks(long stolen, long total) {
+    public record HostTicks(long stolen, long total) {
 
-        static HostTicks now() {
+        public static HostTicks now() {
             try {
                 String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
                 long total = 0;
@@ -94,7 +94,7 @@ final class CpuClock {
         }
 
         /** Percent of the CPU time since {@code before} that was stolen, one decimal; -1 when unknown. */
-        static double stolenPercentSince(HostTicks before) {
+        public static double stolenPercentSince(HostTicks before) {
             HostTicks now = now();
             if (before == null || now == null || now.total <= before.total) {
                 return -1;
@@ -104,7 +104,7 @@ final class CpuClock {
     }
 
     /** CPU seconds per GiB for {@code cpuSeconds} spent moving {@code bytes}; -1 when either is unknown. */
-    static double perGiB(double cpuSeconds, long bytes) {
+    public static double perGiB(double cpuSeconds, long bytes) {
         if (cpuSeconds < 0 || bytes <= 0) {
             return -1;
         }
