@@ -1,10 +1,12 @@
 package dev.flota.flash.image;
 
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
  * The device's rules on an image it verifies: the header's chip ID and chip revision range
- * ({@code bootloader_common_check_chip_validity}) and, for an app, the descriptor's eFuse block revision range
+ * ({@code bootloader_common_check_chip_validity}), the MMU alignment of flash-mapped segments
+ * ({@code verify_segment_header}) and, for an app, the descriptor's eFuse block revision range
  * ({@code bootloader_common_check_efuse_blk_validity}).
  */
 final class DeviceChecks {
@@ -43,6 +45,21 @@ final class DeviceChecks {
         app.maxEfuseBlockRevision().filter(max -> revision > max).ifPresent(max -> finding.accept(
                 ImageError.EFUSE_BLOCK_REVISION_TOO_HIGH, "image requires efuse blk rev <= " + revisionText(max)
                         + ", device is " + revisionText(revision)));
+    }
+
+    /**
+     * {@code verify_segment_header}: the MMU maps whole pages, so a flash-mapped segment's data must start at the same
+     * offset within an MMU page of the file as its load address has within a page of the address space.
+     */
+    static void mmuAlignment(List<ImageSegment> segments, Chip chip, int page, BiConsumer<ImageError, String> finding) {
+        for (int i = 0; i < segments.size(); i++) {
+            ImageSegment s = segments.get(i);
+            if (chip.isFlashMapped(s.loadAddress()) && s.dataOffset() % page != s.loadAddress() % page) {
+                finding.accept(ImageError.SEGMENT_MMU_MISALIGNED, String.format(
+                        "segment %d at 0x%x is flash-mapped but its data starts at file offset 0x%x (MMU page 0x%x)",
+                        i, s.loadAddress(), s.dataOffset(), page));
+            }
+        }
     }
 
     static String revisionText(int full) {

@@ -3,12 +3,7 @@ package dev.flota.flash.image;
 import dev.flota.flash.secureboot.SignaturePolicy;
 import dev.flota.flash.secureboot.SignatureSector;
 import dev.flota.flash.secureboot.SignatureVerdict;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,21 +21,16 @@ import java.util.Optional;
  */
 public final class ImageVerifier {
 
-    /** The XOR checksum eight bytes at a time (byte order is irrelevant to XOR). */
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     /** Segments of 16 MiB or more are refused, as the device does. */
     public static final long MAX_SEGMENT_LENGTH = 16L * 1024 * 1024;
     static final int SECTOR = 4096;
-    private static final int CHECKSUM_SEED = 0xEF;
     private static final int DIGEST_SIZE = 32;
 
     private enum Stage { HEADER, SEGMENT_HEADER, SEGMENT_DATA, PADDING, CHECKSUM, DIGEST, FILLER, SIGNATURE, TRAILER }
 
     private final VerifyOptions options;
     private final SignaturePolicy policy;
-    private final MessageDigest sha256 = digest("SHA-256");
-    private final MessageDigest sha384;
+    private final ImageDigests digests;
     private final byte[] scratch = new byte[SECTOR];
     private final byte[] descriptor = new byte[AppDescription.SIZE];
     private final List<ImageSegment> segments = new ArrayList<>();
@@ -53,8 +43,6 @@ public final class ImageVerifier {
     private ImageHeader header;
     private long segmentRemaining;
     private int descriptorFill;
-    private long xorWide;
-    private int xorBytes = CHECKSUM_SEED;
     private long checksumOffset = -1;
     private Integer storedChecksum;
     private String computedSha256;
@@ -69,7 +57,7 @@ public final class ImageVerifier {
     private ImageVerifier(VerifyOptions options) {
         this.options = options;
         this.policy = options.signaturePolicy().orElse(null);
-        this.sha384 = policy != null && policy.needsSha384() ? digest("SHA-384") : null;
+        this.digests = new ImageDigests(policy != null && policy.needsSha384());
     }
 
     public static ImageVerifier create(VerifyOptions options) {
@@ -113,14 +101,15 @@ public final class ImageVerifier {
                 case DIGEST -> {
                     if (fill(chunk, DIGEST_SIZE)) {
                         storedSha256 = HexFormat.of().formatHex(scratch, 0, DIGEST_SIZE);
-                        hash(ByteBuffer.wrap(scratch, 0, DIGEST_SIZE));
+                        digests.hash(ByteBuffer.wrap(scratch, 0, DIGEST_SIZE));
                         afterImage();
                     }
                 }
                 case FILLER -> skipHashed(chunk, signatureOffset, Stage.SIGNATURE);
                 case SIGNATURE -> {
                     if (position == signatureOffset && scratchFill == 0) {
-                        takeSignedDigests();
+                        signedSha256 = digests.sha256();
+                        signedSha384 = digests.sha384();
                     }
                     if (fill(chunk, SECTOR)) {
                         sector = SignatureSector.parse(scratch);
@@ -149,7 +138,7 @@ public final class ImageVerifier {
         }
         ImageKind kind = header == null || header.magic() != ImageHeader.MAGIC ? null : kind(appDescription());
         result = new ImageVerification(findings, Optional.ofNullable(kind), Optional.ofNullable(header), segments,
-                Optional.ofNullable(storedChecksum), fold(), Optional.ofNullable(storedSha256),
+                Optional.ofNullable(storedChecksum), digests.checksum(), Optional.ofNullable(storedSha256),
                 Optional.ofNullable(computedSha256), imageLength, position, appDescription(),
                 bootloaderDescription(), Optional.ofNullable(signatureVerdict()));
         return result;
@@ -207,7 +196,7 @@ public final class ImageVerifier {
 
     private void onHeader() {
         header = ImageHeader.parse(scratch, 0);
-        hash(ByteBuffer.wrap(scratch, 0, ImageHeader.SIZE));
+        digests.hash(ByteBuffer.wrap(scratch, 0, ImageHeader.SIZE));
         if (header.magic() != ImageHeader.MAGIC) {
             stop(ImageError.INVALID_MAGIC, String.format("image magic 0x%02x, expected 0xe9", header.magic()));
             return;
@@ -232,7 +221,7 @@ public final class ImageVerifier {
 
     private void onSegmentHeader() {
         SegmentHeader segment = SegmentHeader.parse(scratch, 0);
-        hash(ByteBuffer.wrap(scratch, 0, SegmentHeader.SIZE));
+        digests.hash(ByteBuffer.wrap(scratch, 0, SegmentHeader.SIZE));
         int index = segments.size();
         if (segment.dataLength() >= MAX_SEGMENT_LENGTH) {
             stop(ImageError.SEGMENT_TOO_LARGE, String.format("segment %d length 0x%x is not below 16 MB", index,
@@ -264,8 +253,8 @@ public final class ImageVerifier {
                 onDescriptor();
             }
         }
-        xor(data.duplicate().order(ByteOrder.LITTLE_ENDIAN));
-        hash(data);
+        digests.checksum(data);
+        digests.hash(data);
         chunk.position(chunk.position() + n);
         position += n;
         segmentRemaining -= n;
@@ -282,40 +271,9 @@ public final class ImageVerifier {
         }
     }
 
-    private void xor(ByteBuffer data) {
-        long wide = xorWide;
-        if (data.hasArray()) {
-            byte[] array = data.array();
-            int at = data.arrayOffset() + data.position();
-            int end = at + (data.remaining() & ~7);
-            for (; at < end; at += Long.BYTES) {
-                wide ^= (long) LONGS.get(array, at);
-            }
-            data.position(end - data.arrayOffset());
-        } else {
-            while (data.remaining() >= Long.BYTES) {
-                wide ^= data.getLong();
-            }
-        }
-        xorWide = wide;
-        int narrow = xorBytes;
-        while (data.hasRemaining()) {
-            narrow ^= data.get() & 0xFF;
-        }
-        xorBytes = narrow;
-    }
-
-    private int fold() {
-        long w = xorWide;
-        w ^= w >>> 32;
-        w ^= w >>> 16;
-        w ^= w >>> 8;
-        return (int) ((w ^ xorBytes) & 0xFF);
-    }
-
     private void skipHashed(ByteBuffer chunk, long until, Stage next) {
         int n = (int) Math.min(until - position, chunk.remaining());
-        hash(chunk.slice(chunk.position(), n));
+        digests.hash(chunk.slice(chunk.position(), n));
         chunk.position(chunk.position() + n);
         position += n;
         if (position == until) {
@@ -325,12 +283,9 @@ public final class ImageVerifier {
 
     private void onChecksum(byte value) {
         storedChecksum = value & 0xFF;
-        sha256.update(value);
-        if (sha384 != null) {
-            sha384.update(value);
-        }
+        digests.hash(value);
         position++;
-        computedSha256 = HexFormat.of().formatHex(clone(sha256).digest());
+        computedSha256 = HexFormat.of().formatHex(digests.sha256());
         imageLength = position + (header.isHashAppended() ? DIGEST_SIZE : 0);
         if (header.isHashAppended()) {
             stage = Stage.DIGEST;
@@ -346,11 +301,6 @@ public final class ImageVerifier {
         }
         signatureOffset = (imageLength + SECTOR - 1) / SECTOR * SECTOR;
         stage = position == signatureOffset ? Stage.SIGNATURE : Stage.FILLER;
-    }
-
-    private void takeSignedDigests() {
-        signedSha256 = clone(sha256).digest();
-        signedSha384 = sha384 != null ? clone(sha384).digest() : null;
     }
 
     private void truncated() {
@@ -370,16 +320,8 @@ public final class ImageVerifier {
         if (header == null) {
             return;
         }
-        Chip chip = header.chip().orElse(null);
         int page = app.map(d -> d.mmuPageSize(options.mmuPageSize())).orElse(options.mmuPageSize());
-        for (int i = 0; i < segments.size(); i++) {
-            ImageSegment s = segments.get(i);
-            if (chip != null && chip.isFlashMapped(s.loadAddress()) && s.dataOffset() % page != s.loadAddress() % page) {
-                add(ImageError.SEGMENT_MMU_MISALIGNED, String.format(
-                        "segment %d at 0x%x is flash-mapped but its data starts at file offset 0x%x (MMU page 0x%x)",
-                        i, s.loadAddress(), s.dataOffset(), page));
-            }
-        }
+        header.chip().ifPresent(chip -> DeviceChecks.mmuAlignment(segments, chip, page, this::add));
         if (kind(app) == ImageKind.APP && !segments.isEmpty() && segments.get(0).length() < AppDescription.SIZE) {
             add(ImageError.FIRST_SEGMENT_TOO_SHORT, "segment 0 of an app holds the 256-byte app descriptor but is "
                     + segments.get(0).length() + " bytes");
@@ -399,9 +341,9 @@ public final class ImageVerifier {
     }
 
     private void checkIntegrity() {
-        if (storedChecksum != null && storedChecksum != fold()) {
+        if (storedChecksum != null && storedChecksum != digests.checksum()) {
             add(ImageError.CHECKSUM_MISMATCH, String.format("checksum 0x%02x stored, 0x%02x computed", storedChecksum,
-                    fold()));
+                    digests.checksum()));
         }
         long partition = options.partitionSize();
         long needed = signatureOffset > 0 ? signatureOffset + SECTOR : imageLength;
@@ -429,22 +371,7 @@ public final class ImageVerifier {
     }
 
     private ImageKind kind(Optional<AppDescription> app) {
-        if (app.isPresent()) {
-            return ImageKind.APP;
-        }
-        if (bootloaderDescription().isPresent()) {
-            return ImageKind.BOOTLOADER;
-        }
-        Chip chip = header.chip().orElse(Chip.ESP32);
-        return segments.stream().anyMatch(s -> chip.isFlashMapped(s.loadAddress())) ? ImageKind.APP
-                : ImageKind.BOOTLOADER;
-    }
-
-    private void hash(ByteBuffer data) {
-        if (sha384 != null) {
-            sha384.update(data.duplicate());
-        }
-        sha256.update(data);
+        return ImageKind.of(app, bootloaderDescription(), header.chip().orElse(Chip.ESP32), segments);
     }
 
     private void stop(ImageError error, String message) {
@@ -454,21 +381,5 @@ public final class ImageVerifier {
 
     private void add(ImageError error, String message) {
         findings.add(new ImageFinding(error, message));
-    }
-
-    private static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is part of every JDK", e);
-        }
-    }
-
-    private static MessageDigest clone(MessageDigest md) {
-        try {
-            return (MessageDigest) md.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the JDK's SHA-2 digests are cloneable", e);
-        }
     }
 }
