@@ -2,22 +2,18 @@ package dev.flota.flash.ota;
 
 import dev.flota.flash.EspError;
 import dev.flota.flash.device.Device;
-import dev.flota.flash.device.DeviceProperties;
 import dev.flota.flash.device.OtadataFlash;
 import dev.flota.flash.device.PartitionImages;
 import dev.flota.flash.image.AppDescription;
 import dev.flota.flash.image.BootloaderDescription;
 import dev.flota.flash.image.ImageKind;
 import dev.flota.flash.image.ImageVerification;
-import dev.flota.flash.image.VerifyOptions;
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.otadata.OtaData;
 import dev.flota.flash.otadata.OtaImgState;
 import dev.flota.flash.otadata.OtaSelectEntry;
 import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
-import dev.flota.flash.secureboot.SignaturePolicy;
-import dev.flota.flash.secureboot.SignatureSector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -194,65 +190,7 @@ public final class OtaOperations {
      *                      off, the running app is not yet VALID (with rollback), or nothing else would verify
      */
     public synchronized void revokeSecureBootPublicKey(int index) {
-        DeviceProperties p = device.properties();
-        if (!p.efuses().layout().supportsRevocation()) {
-            throw new OtaException(EspError.ESP_ERR_NOT_SUPPORTED, device.chip().displayName()
-                    + " cannot revoke Secure Boot keys");
-        }
-        if (!p.secureBootEnabled()) {
-            throw new OtaException(EspError.ESP_FAIL, "Secure Boot V2 is not enabled");
-        }
-        if (index < 0 || index > 2) {
-            throw new OtaException(EspError.ESP_ERR_INVALID_ARG, "key digest index " + index + " is not 0, 1 or 2");
-        }
-        if (p.rollback() && runningIsOtaSlotNotValid()) {
-            throw new OtaException(EspError.ESP_FAIL, "the running app is not marked VALID yet");
-        }
-        List<Optional<byte[]>> slots = p.efuses().security().secureBootDigests();
-        if (slots.get(index).isEmpty()) {
-            return;
-        }
-        Partition running = device.runningPartition().orElseThrow(() -> new OtaException(EspError.ESP_FAIL,
-                "no app is running"));
-        boolean otherVerifies = false;
-        for (int other = 0; other < slots.size() && !otherVerifies; other++) {
-            if (other == index || slots.get(other).isEmpty()) {
-                continue;
-            }
-            SignaturePolicy policy = SignaturePolicy.efuse(p.effectiveSecureBootScheme(),
-                    List.of(slots.get(other).get()), SignatureSector.MAX_BLOCKS).ignoringStoredImageDigest();
-            otherVerifies = PartitionImages.verify(device.flashView(), running, device.verifyOptions(ImageKind.APP,
-                    running).signaturePolicy(policy)).valid() && bootloaderVerifies(p, policy);
-        }
-        if (!otherVerifies) {
-            throw new OtaException(EspError.ESP_FAIL, "the running app" + (p.bootloaderInFlash()
-                    ? " and the bootloader" : "") + " must verify with another unrevoked key before digest " + index
-                    + " is revoked");
-        }
-        device.burnEfuses(p.efuses().security().revoke(index));
-    }
-
-    private boolean bootloaderVerifies(DeviceProperties p, SignaturePolicy policy) {
-        if (!p.bootloaderInFlash()) {
-            return true;
-        }
-        long offset = device.chip().bootloaderOffset();
-        Partition region = Partition.of("bootloader", Partition.TYPE_BOOTLOADER, 0, offset,
-                p.partitionTableOffset() - offset);
-        return PartitionImages.verify(device.flashView(), region, VerifyOptions.defaults().expectKind(
-                ImageKind.BOOTLOADER).signaturePolicy(policy)).valid();
-    }
-
-    private boolean runningIsOtaSlotNotValid() {
-        Optional<Partition> running = device.runningPartition().filter(Partition::isOtaApp);
-        if (running.isEmpty()) {
-            return false;
-        }
-        try {
-            return getStatePartition(running.get()) != OtaImgState.VALID;
-        } catch (OtaException e) {
-            return false;
-        }
+        SecureBootKeyRevocation.revoke(this, index);
     }
 
     /**
@@ -350,7 +288,7 @@ public final class OtaOperations {
                 "no otadata partition"));
         OtaData data = OtadataFlash.read(device.flashView(), otadata);
         int active = data.activeEntry();
-        if (active < 0 || !rollbackIsPossible(table, data, active)) {
+        if (active < 0 || !RollbackCheck.isPossible(device, table, data, active)) {
             throw new OtaException(EspError.ESP_ERR_OTA_ROLLBACK_FAILED, "no other app to roll back to");
         }
         OtaSelectEntry entry = data.entry(active);
@@ -417,29 +355,11 @@ public final class OtaOperations {
         }
     }
 
-    private boolean rollbackIsPossible(PartitionTable table, OtaData data, int active) {
-        OtaSelectEntry other = data.entry(1 - active);
-        if (other.isValid()) {
-            Optional<Partition> slot = table.otaApp(slotOf(other, table.otaSlotCount()));
-            if (slot.isPresent() && bootable(slot.get())) {
-                return true;
-            }
-        }
-        return !device.properties().antiRollback() && table.factory().filter(this::bootable).isPresent();
-    }
-
-    private boolean bootable(Partition partition) {
-        ImageVerification image = PartitionImages.verify(device.flashView(), partition,
-                device.verifyOptions(ImageKind.APP, partition));
-        return image.valid() && (!device.properties().antiRollback() || image.appDescription()
-                .map(AppDescription::secureVersion).orElse(0L) >= device.properties().efuseSecureVersion());
-    }
-
     private PartitionTable table() {
         return device.partitionTable();
     }
 
-    private static int slotOf(OtaSelectEntry entry, int count) {
+    static int slotOf(OtaSelectEntry entry, int count) {
         return (int) (((entry.seq() - 1) & 0xFFFFFFFFL) % count);
     }
 
