@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,14 +41,13 @@ public final class ImageFetcher {
     private final FetchListener listener;
     private final HttpClient client;
     private final ConnectionProvider ownProvider;
-    private volatile long imageSize = -1;
     private volatile int lastStatus = -1;
     private volatile boolean complete;
-    private volatile String validator;
     private volatile long position;
     private volatile boolean prepaid;
     private volatile long payloadStart;
     private final Authorization authorization;
+    private final ResponseChecks checks;
     private boolean connected;
 
     private ImageFetcher(FetchSettings settings, FetchListener listener, HttpClient client,
@@ -59,6 +57,7 @@ public final class ImageFetcher {
         this.client = client;
         this.ownProvider = ownProvider;
         this.authorization = new Authorization(settings.credentials());
+        this.checks = new ResponseChecks(settings.http(), authorization, listener);
     }
 
     /**
@@ -76,15 +75,16 @@ public final class ImageFetcher {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
                 .responseTimeout(settings.timeouts().read())
                 .httpResponseDecoder(spec -> spec.maxChunkSize(settings.maxChunkSize()))
-                .followRedirect((request, response) -> isRedirect(response.status().code())
+                .followRedirect((request, response) -> ResponseChecks.isRedirect(response.status().code())
                         && request.redirectedFrom().length < settings.http().maxRedirects()
-                        && downgrade(response, settings.http().allowHttp()) == null);
+                        && ResponseChecks.downgrade(response, settings.http().allowHttp()) == null);
         ProxySettings proxy = settings.http().proxy();
         client = proxy == null ? client.proxyWithSystemProperties() : client.proxy(proxy::configure);
         if (settings.http().https()) {
             try {
                 var context = settings.tls().sslContext();
-                client = client.secure(spec -> spec.sslContext(context).handshakeTimeout(settings.timeouts().connect()));
+                client = client.secure(spec -> spec.sslContext(context)
+                        .handshakeTimeout(settings.timeouts().connect()));
             } catch (SSLException e) {
                 throw new IllegalArgumentException("bad TLS settings: " + e.getMessage(), e);
             }
@@ -94,7 +94,7 @@ public final class ImageFetcher {
 
     /** The image's size once known, else -1. */
     public long imageSize() {
-        return imageSize;
+        return checks.imageSize();
     }
 
     /**
@@ -103,8 +103,7 @@ public final class ImageFetcher {
      * answers 200 and restarts the update instead of being spliced. Before {@link #fetch(long)}.
      */
     public void expect(long size, String validator) {
-        this.imageSize = size;
-        this.validator = validator;
+        checks.expect(size, validator);
     }
 
     /**
@@ -119,7 +118,7 @@ public final class ImageFetcher {
 
     /** The validator ranged requests send in {@code If-Range} (strong ETag, else Last-Modified), else null. */
     public String validator() {
-        return validator;
+        return checks.validator();
     }
 
     /** The status of the last response, else -1. */
@@ -143,6 +142,7 @@ public final class ImageFetcher {
                         + ") needs allowHttp", -1, null));
             }
             position = start;
+            long imageSize = checks.imageSize();
             complete = imageSize >= 0 && start >= imageSize;
             if (complete) {
                 return Flux.<ByteBuffer>empty(); // a resumed image the flash holds whole: nothing to fetch
@@ -172,7 +172,7 @@ public final class ImageFetcher {
         if (complete) {
             return Flux.empty();
         }
-        RangeRequest request = RangeRequest.next(position, imageSize, settings.http().maxRequestSize(),
+        RangeRequest request = RangeRequest.next(position, checks.imageSize(), settings.http().maxRequestSize(),
                 settings.http().partialDownload(), payloadStart);
         Mono<Void> journalled = settings.journalGate() == null || request.probe() ? Mono.empty()
                 : settings.journalGate().apply(request.start());
@@ -196,23 +196,24 @@ public final class ImageFetcher {
                     int status = response.status().code();
                     lastStatus = status;
                     listener.onResponse(status);
-                    FetchException problem = check(response);
-                    if (problem == AUTH_RETRY) {
+                    FetchException problem = checks.check(response);
+                    if (problem == ResponseChecks.AUTH_RETRY) {
                         return body.then(Mono.<ByteBuffer>empty());
                     }
                     RangeRequest.Answer answer = request.answer(status);
-                    boolean changed = changed(response.responseHeaders());
+                    boolean changed = checks.changed(response.responseHeaders());
                     if (problem == null) {
-                        problem = checkAnswer(response.responseHeaders(), request, answer, status);
+                        problem = checks.checkAnswer(response.responseHeaders(), request, answer, status);
                     }
                     if (problem != null) {
                         return Flux.error(problem);
                     }
-                    rememberValidator(response.responseHeaders(), request.start() == 0);
+                    checks.rememberValidator(response.responseHeaders(), request.start() == 0);
                     if (answer == RangeRequest.Answer.SIZE) {
                         return body.doOnNext(b -> listener.onDiscarded(b.readableBytes()))
                                 .then(Mono.<ByteBuffer>empty());
                     }
+                    long imageSize = checks.imageSize();
                     if (!connected) {
                         connected = true;
                         listener.onConnected(status, imageSize);
@@ -232,58 +233,12 @@ public final class ImageFetcher {
                 .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate);
     }
 
-    /**
-     * Null when a 2xx answer brings what {@code request} asked for, learning the image size from it; else why not. A
-     * 200 to a ranged request from byte 0 is the image, as if it answered one plain GET (ESP-IDF's fallback for a
-     * server that ignores Range, or the new image when If-Range no longer matched); after byte 0 it cannot be spliced
-     * in, and the image is to be fetched again.
-     */
-    private FetchException checkAnswer(HttpHeaders headers, RangeRequest request, RangeRequest.Answer answer,
-            int status) {
-        if (answer == RangeRequest.Answer.UNEXPECTED) {
-            return request.probe() ? new FetchException(Reason.STATUS, "unexpected status " + status + " to "
-                    + request.range(), status, null) : new FetchException(Reason.RANGE_IGNORED, "asked for "
-                    + request.range() + ", got " + status, status, null);
-        }
-        if (answer == RangeRequest.Answer.IGNORED_MIDWAY) {
-            if (changed(headers)) {
-                return new FetchException(Reason.IMAGE_CHANGED, "the image changed on the server (validator "
-                        + validator + " is now " + validatorOf(headers) + ")", status, null);
-            }
-            listener.onRangeIgnored(request.start());
-            return new FetchException(Reason.RANGE_IGNORED_MIDWAY, "asked for " + request.range() + ", got " + status
-                    + " with the whole image: the server ignores Range", status, null);
-        }
-        if (request.range() != null && answer != RangeRequest.Answer.WHOLE_IMAGE) {
-            String header = headers.get(HttpHeaderNames.CONTENT_RANGE, "");
-            ContentRange answered = ContentRange.parse(header);
-            String wrong = answered == null ? "is malformed" : answered.mismatch(request.start(), request.end(),
-                    imageSize);
-            if (wrong != null) {
-                return new FetchException(Reason.RANGE_IGNORED, "asked for " + request.range() + ", got Content-Range '"
-                        + header + "', which " + wrong, status, null);
-            }
-            imageSize = imageSize < 0 ? answered.total() : imageSize;
-            return sizeKnown();
-        }
-        long length = headers.getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
-        imageSize = length >= 0 ? length : imageSize;
-        return sizeKnown();
-    }
-
-    /** A partial download cannot go on without the image size. */
-    private FetchException sizeKnown() {
-        return imageSize >= 0 || !settings.http().partialDownload() ? null : new FetchException(
-                Reason.NO_CONTENT_LENGTH, "the server did not say the image size (no Content-Length or Content-Range)",
-                lastStatus, null);
-    }
-
     private Mono<ByteBuffer> finishResponse(long received, long expected) {
         if (expected >= 0 && received < expected) {
             return Mono.error(new FetchException(Reason.INCOMPLETE, "body ended after " + received + " of "
                     + expected + " bytes", lastStatus, null));
         }
-        if (!settings.http().partialDownload() || position >= imageSize) {
+        if (!settings.http().partialDownload() || position >= checks.imageSize()) {
             complete = true;
         }
         return Mono.empty();
@@ -294,13 +249,8 @@ public final class ImageFetcher {
      * {@code Range: bytes=0-0}.
      */
     private Mono<Void> head() {
-        return exchange(HttpMethod.HEAD).doOnNext(head -> {
-            long length = head.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
-            if (head.status().code() == 200 && length >= 0) {
-                imageSize = length;
-                rememberValidator(head.responseHeaders(), true);
-            }
-        }).then();
+        return exchange(HttpMethod.HEAD).doOnNext(head -> checks.head(head.responseHeaders(), head.status().code()))
+                .then();
     }
 
     /** One request whose body is drained, following 401 with credentials. */
@@ -315,41 +265,17 @@ public final class ImageFetcher {
                     if (lastStatus == 401 && authorization.retryAfter(response.responseHeaders())) {
                         return exchange(method);
                     }
-                    if (isRedirect(lastStatus)) {
-                        return Mono.error(redirectRefused(response));
+                    if (ResponseChecks.isRedirect(lastStatus)) {
+                        return Mono.error(checks.redirectRefused(response));
                     }
                     return Mono.just(response);
                 });
     }
 
-    private static final FetchException AUTH_RETRY = new FetchException(Reason.UNAUTHORIZED, "retry", 401, null);
-
-    /** Null for a 2xx (or another status taken as an answer); AUTH_RETRY to ask again with credentials. */
-    private FetchException check(HttpClientResponse response) {
-        int status = response.status().code();
-        if (status == 401) {
-            return authorization.retryAfter(response.responseHeaders()) ? AUTH_RETRY
-                    : new FetchException(Reason.UNAUTHORIZED, authorization.refusal(), status, null);
-        }
-        if (isRedirect(status)) {
-            return redirectRefused(response);
-        }
-        if (status == 304) {
-            return new FetchException(Reason.NOT_MODIFIED, "304 Not Modified", status, null);
-        }
-        if (status == 416) {
-            return new FetchException(Reason.RANGE_NOT_SATISFIABLE, "416 Range Not Satisfiable", status, null);
-        }
-        if (status >= 400) {
-            return new FetchException(Reason.STATUS, "server answered " + status + " " + response.status()
-                    .reasonPhrase(), status, null);
-        }
-        return null;
-    }
-
     private void headers(HttpHeaders headers, String method, String range, boolean ifRange) {
         if (range != null) {
             headers.set(HttpHeaderNames.RANGE, range);
+            String validator = checks.validator();
             if (ifRange && validator != null) {
                 headers.set(HttpHeaderNames.IF_RANGE, validator);
             }
@@ -360,65 +286,10 @@ public final class ImageFetcher {
         }
     }
 
-    /** Keeps the image's validator for If-Range: the first one seen, or a new one with the image from byte 0. */
-    private void rememberValidator(HttpHeaders headers, boolean fromStart) {
-        String now = validatorOf(headers);
-        if (validator == null || fromStart && now != null) {
-            validator = now;
-        }
-    }
-
-    /** Whether the answer is for another version of the image than the one the validator names. */
-    private boolean changed(HttpHeaders headers) {
-        String now = validatorOf(headers);
-        return validator != null && now != null && !validator.equals(now);
-    }
-
-    /** A strong ETag, else Last-Modified: what If-Range accepts. */
-    private static String validatorOf(HttpHeaders headers) {
-        String etag = headers.get(HttpHeaderNames.ETAG);
-        if (etag != null && !etag.startsWith("W/")) {
-            return etag;
-        }
-        return headers.get(HttpHeaderNames.LAST_MODIFIED);
-    }
-
     private static ByteBuffer copy(ByteBuf buf, IntFunction<ByteBuffer> buffers) {
         ByteBuffer bytes = buffers.apply(buf.readableBytes());
         buf.getBytes(buf.readerIndex(), bytes);
         return bytes.flip();
-    }
-
-    /** Why a redirect that reached the pipeline was not followed: a downgrade to plain HTTP, or too many. */
-    private FetchException redirectRefused(HttpClientResponse response) {
-        int status = response.status().code();
-        String target = downgrade(response, settings.http().allowHttp());
-        if (target != null) {
-            return new FetchException(Reason.INSECURE_REDIRECT, "refusing the redirect from " + response.resourceUrl()
-                    + " to " + target + ": a downgrade from https to plain http needs allowHttp", status, null);
-        }
-        return new FetchException(Reason.MAX_REDIRECT, "more than " + settings.http().maxRedirects() + " redirects",
-                status, null);
-    }
-
-    /** The plain-http URL a redirect from https points to, unless plain HTTP is allowed; else null. */
-    private static String downgrade(HttpClientResponse response, boolean allowHttp) {
-        String location = response.responseHeaders().get(HttpHeaderNames.LOCATION);
-        if (allowHttp || location == null) {
-            return null;
-        }
-        try {
-            URI from = URI.create(response.resourceUrl());
-            URI to = from.resolve(location.trim());
-            return "https".equalsIgnoreCase(from.getScheme()) && "http".equalsIgnoreCase(to.getScheme())
-                    ? to.toString() : null;
-        } catch (IllegalArgumentException malformed) {
-            return null;
-        }
-    }
-
-    private static boolean isRedirect(int status) {
-        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
     private static Throwable translate(Throwable e) {
