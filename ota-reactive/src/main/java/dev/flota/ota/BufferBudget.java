@@ -100,6 +100,7 @@ public final class BufferBudget {
     final class Account {
         private long held;
         private boolean started;
+        private long consumedReleased;
 
         private void grant(long bytes) {
             held += bytes;
@@ -154,6 +155,29 @@ public final class BufferBudget {
 
         void releaseAll() {
             release(Long.MAX_VALUE);
+        }
+
+        /**
+         * The update has consumed {@code total} bytes of what it fetched (on flash, or a header the flash does not
+         * take): gives back those consumed since the last call.
+         */
+        void consumed(long total) {
+            long back;
+            synchronized (this) {
+                back = Math.max(0, total - consumedReleased);
+                consumedReleased = Math.max(total, consumedReleased);
+            }
+            if (back > 0) {
+                release(back);
+            }
+        }
+
+        /** The update fetches the image again from byte 0: it gives everything back and counts afresh. */
+        void restart() {
+            synchronized (this) {
+                consumedReleased = 0;
+            }
+            releaseAll();
         }
 
         long held() {

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  * plain GET, or the image fetched again from byte 0),
  * {@code flota.ota.phase{phase=connect|first_byte|inspect|erase|write|verify|boot_switch}},
  * {@code flota.ota.update{outcome}}, and the gauges {@code flota.ota.updates.in.flight} and
- * {@code flota.ota.bytes.buffered} (bytes fetched but not yet written, over all updates).
+ * {@code flota.ota.bytes.buffered} (bytes fetched but not yet written, over all updates). One per update, which
+ * keeps that update's share of the buffered gauge.
  */
 final class OtaMetrics {
 
@@ -36,6 +37,8 @@ final class OtaMetrics {
 
     private final MeterRegistry registry;
     private final Shared shared;
+    private long reportedBuffered;
+    private volatile long peakBuffered;
 
     OtaMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -102,7 +105,17 @@ final class OtaMetrics {
         return shared.inFlight();
     }
 
-    LongAdder buffered() {
-        return shared.buffered();
+    /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */
+    synchronized void buffered(long now) {
+        if (now != reportedBuffered) {
+            shared.buffered().add(now - reportedBuffered);
+        }
+        reportedBuffered = now;
+        peakBuffered = Math.max(peakBuffered, now);
+    }
+
+    /** The most bytes this update has held fetched but not yet on flash. */
+    long peakBuffered() {
+        return peakBuffered;
     }
 }

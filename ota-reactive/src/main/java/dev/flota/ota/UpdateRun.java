@@ -15,12 +15,11 @@ import dev.flota.ota.http.TlsContext;
 import dev.flota.ota.pipeline.ChunkArrays;
 import dev.flota.ota.pipeline.FlashSink;
 import dev.flota.ota.pipeline.ImageInspection;
-import dev.flota.ota.pipeline.JournalWriter;
 import dev.flota.ota.pipeline.ResumeJournal;
+import dev.flota.ota.pipeline.UpdateJournal;
 import dev.flota.ota.target.OtaResumption;
 import dev.flota.ota.target.OtaSession;
 import dev.flota.ota.target.OtaTarget;
-import dev.flota.ota.target.ResumptionStore;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -59,19 +58,14 @@ final class UpdateRun {
     private final OtaMetrics metrics;
     private final UpdateSteps steps;
     private final WasteLedger ledger;
+    private final UpdateJournal journal;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong decrypted = new AtomicLong();
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile boolean rangesIgnored;
     private volatile long phaseStart;
-    private long reportedBuffered;
     private final BufferBudget.Account budget;
-    private long consumedReleased;
-    private volatile long peakBuffered;
     private long lastWritten;
-    private volatile boolean resumeSpent;
-    private volatile ResumptionStore journalStore;
-    private volatile JournalWriter journal;
     private volatile long resumedAt;
 
     /** @param steps the caller's pace, or null to run freely */
@@ -88,6 +82,7 @@ final class UpdateRun {
         };
         this.metrics = metrics;
         this.ledger = new WasteLedger(metrics);
+        this.journal = new UpdateJournal(settings.image().decrypts());
         this.steps = steps;
         BufferBudget shared = settings.buffering().budget();
         this.budget = shared == null ? null : shared.account();
@@ -106,11 +101,7 @@ final class UpdateRun {
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                     .timeout(settings.timeouts().deadline(), settings.timer())
                     .onErrorMap(OtaErrors::of)
-                    .doOnError(e -> {
-                        if (rejectsImage(((OtaException) e).error())) {
-                            clearJournal();
-                        }
-                    })
+                    .doOnError(e -> journal.failed(((OtaException) e).error()))
                     .doOnSuccess(v -> metrics.outcome("success", "none", Duration.ofNanos(System.nanoTime() - start)))
                     .doOnError(e -> metrics.outcome("failure", ((OtaException) e).error().name(),
                             Duration.ofNanos(System.nanoTime() - start)))
@@ -129,7 +120,7 @@ final class UpdateRun {
             return;
         }
         metrics.inFlight().decrementAndGet();
-        reportBuffered(0);
+        metrics.buffered(0);
         if (budget != null) {
             budget.releaseAll();
         }
@@ -142,25 +133,14 @@ final class UpdateRun {
             return attempt(partitions, null, null);
         }
         Mono<Optional<ResumeJournal.Continuation>> plan = Mono.fromCallable(() -> Optional.ofNullable(
-                plan(resumption.get(), partitions.staging())));
+                journal.plan(resumption.get(), partitions.staging(), discarded -> {
+                    ledger.resumed(0, discarded.wastedBytes());
+                    emit.accept(new OtaEvent.ResumeDiscarded(discarded.offset(), discarded.reason()));
+                })));
         if (target.mayBlock()) {
             plan = plan.subscribeOn(settings.flash().scheduler());
         }
         return plan.flatMap(resume -> attempt(partitions, resumption.get(), resume.orElse(null)));
-    }
-
-    /** What this attempt continues from (the first attempt only: a restart starts afresh), else null. */
-    private ResumeJournal.Continuation plan(OtaResumption resumption, Partition staging) {
-        ResumptionStore store = resumption.journal();
-        journalStore = store;
-        if (resumeSpent) {
-            return null;
-        }
-        resumeSpent = true;
-        return ResumeJournal.continuation(resumption, store, staging, settings.image().decrypts(), discarded -> {
-            ledger.resumed(0, discarded.wastedBytes());
-            emit.accept(new OtaEvent.ResumeDiscarded(discarded.offset(), discarded.reason()));
-        }).orElse(null);
     }
 
     private Mono<Void> attempt(UpdatePartitions partitions, OtaResumption resumption,
@@ -226,9 +206,8 @@ final class UpdateRun {
         if (steps != null) {
             data = steps.writes(data);
         }
-        journal = resumption == null ? null : new JournalWriter(resumption, journalStore, staging,
-                flash.resumeJournalInterval(), offset, at -> ledger.wastedIfResumedAt(at
-                        + (settings.image().decrypts() ? EncryptedImageHeader.SIZE : 0)),
+        journal.attempt(resumption, staging, flash.resumeJournalInterval(), offset,
+                at -> ledger.wastedIfResumedAt(at + (settings.image().decrypts() ? EncryptedImageHeader.SIZE : 0)),
                 () -> current.validator() == null || current.imageSize() < 0
                         || settings.image().decrypts() && headerFill.get() < header.length ? null
                         : new ResumeJournal(settings.http().url().toString(), current.validator(),
@@ -264,8 +243,9 @@ final class UpdateRun {
                         : finalPartition.label(), finalPartition.subtype()));
             }
             // only now: a reset between clearing and the switch would boot the old app with no journal left
-            clearJournal();
-            emit.accept(new OtaEvent.Finished(written.get(), ledger.finish(fetcher.imageSize()), peakBuffered));
+            journal.clear();
+            emit.accept(new OtaEvent.Finished(written.get(), ledger.finish(fetcher.imageSize()),
+                    metrics.peakBuffered()));
         }).subscribeOn(settings.flash().scheduler());
     }
 
@@ -285,47 +265,15 @@ final class UpdateRun {
             emit.accept(new OtaEvent.ResumeDiscarded(resumedAt, "the server sent another image than the one the "
                     + "journal records (a 200 to If-Range): starting again from byte 0"));
             resumedAt = 0;
-            clearJournal();
+            journal.clear();
         }
-        reportBuffered(0);
+        metrics.buffered(0);
         written.set(0);
         lastWritten = 0;
         decrypted.set(0);
-        releaseBudget();
-    }
-
-    /**
-     * Whether the update failed because of the image itself, which no later attempt can continue: the journal goes.
-     * A cancellation, a network or server failure, a deadline or a flash failure (a power cut) keep it.
-     */
-    private static boolean rejectsImage(OtaError error) {
-        return switch (error) {
-            case VALIDATE_FAILED, EFUSE_BLOCK_REVISION, IMAGE_HEADER_INVALID, INVALID_VERSION, SMALL_SEC_VER,
-                    SPI_MODE_MISMATCH, POLICY_REJECTED, DECRYPT_FAILED, IMAGE_CHANGED, INVALID_SIZE -> true;
-            default -> false;
-        };
-    }
-
-    /** Clears the journal, if this update keeps one; a target that fails to (a device without power) keeps it. */
-    private void clearJournal() {
-        ResumptionStore store = journalStore;
-        if (store == null) {
-            return;
+        if (budget != null) {
+            budget.restart();
         }
-        try {
-            JournalWriter.clear(store);
-        } catch (RuntimeException e) {
-            // the device cannot write its NVS now: the journal stays, and the next resume checks it against the flash
-        }
-    }
-
-    /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */
-    private synchronized void reportBuffered(long now) {
-        if (now != reportedBuffered) {
-            metrics.buffered().add(now - reportedBuffered);
-        }
-        reportedBuffered = now;
-        peakBuffered = Math.max(peakBuffered, now);
     }
 
     /** Reports the bytes fetched and not yet on flash, and gives the consumed ones back to the buffer budget. */
@@ -333,23 +281,9 @@ final class UpdateRun {
         long overhead = !settings.image().decrypts() || ledger.resumedFetch() > 0 ? 0
                 : Math.min(ledger.fetched(), EncryptedImageHeader.SIZE);
         long consumed = overhead + written.get();
-        reportBuffered(Math.max(0, ledger.fetched() - consumed));
-        long back;
-        synchronized (this) {
-            back = Math.max(0, consumed - consumedReleased);
-            consumedReleased = Math.max(consumed, consumedReleased);
-        }
-        if (budget != null && back > 0) {
-            budget.release(back);
-        }
-    }
-
-    private void releaseBudget() {
-        synchronized (this) {
-            consumedReleased = 0;
-        }
+        metrics.buffered(Math.max(0, ledger.fetched() - consumed));
         if (budget != null) {
-            budget.releaseAll();
+            budget.consumed(consumed);
         }
     }
 
@@ -365,10 +299,7 @@ final class UpdateRun {
             metrics.bytes("written", w.cumulativeBytes() - lastWritten);
             lastWritten = w.cumulativeBytes();
             updateBuffered();
-            JournalWriter writer = journal;
-            if (writer != null) {
-                writer.written(resumedAt + w.cumulativeBytes());
-            }
+            journal.written(resumedAt + w.cumulativeBytes());
         }
         emit.accept(event);
     }
@@ -400,15 +331,7 @@ final class UpdateRun {
         if (!flash.resume() || !http.partialDownload() || flash.resumeJournalInterval() > http.maxRequestSize()) {
             return null;
         }
-        long header = settings.image().decrypts() ? EncryptedImageHeader.SIZE : 0;
-        return start -> {
-            JournalWriter writer = journal;
-            if (writer == null) {
-                return Mono.empty();
-            }
-            Mono<Void> covered = writer.covers(Math.max(0, start - header));
-            return target.mayBlock() ? covered.subscribeOn(flash.scheduler()) : covered;
-        };
+        return journal.gate(target, flash.scheduler());
     }
 
     /** Fetch progress into events and meters. */
