@@ -1,8 +1,13 @@
 package dev.flota.ota.serial;
 
+import dev.flota.flash.EspError;
+import dev.flota.flash.FormatException;
+import dev.flota.flash.image.AppDescription;
+import dev.flota.flash.partition.Partition;
 import dev.flota.flash.partition.PartitionTable;
 import dev.flota.ota.serial.link.ResetSequence;
 import dev.flota.ota.serial.link.SerialLink;
+import dev.flota.ota.target.TargetException;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,6 +26,8 @@ import java.util.Optional;
  * }</pre>
  */
 public final class SerialConnector {
+
+    private static final int APP_HEAD = AppDescription.IMAGE_OFFSET + AppDescription.SIZE;
 
     /** Opens the byte link; {@link SerialLink#open} for a port name. */
     @FunctionalInterface
@@ -149,11 +156,35 @@ public final class SerialConnector {
         FlashLoader loader = LoaderConnect.connect(link, timeouts, Optional.ofNullable(stub), baud, resetBefore,
                 sleeper);
         try {
-            return SerialTarget.open(loader, rollback, resetAfter, partitionTableOffset, sleeper);
+            return open(loader);
         } catch (RuntimeException e) {
             loader.close();
             throw e;
         }
+    }
+
+    /**
+     * The rest of {@link #connect()}, from the chip's own flash: the partition table, what otadata selects (or the
+     * factory app) and its app description, once a chip with encrypted flash was refused.
+     */
+    private SerialTarget open(FlashLoader loader) {
+        loader.security().refuseEncryptedFlash(loader.chip());
+        PartitionTable table;
+        try {
+            table = PartitionTable.parse(loader.readFlash(partitionTableOffset, PartitionTable.MAX_LENGTH));
+        } catch (FormatException e) {
+            throw new TargetException(EspError.ESP_ERR_NOT_FOUND, String.format(
+                    "no valid partition table at 0x%x on the %s: %s", partitionTableOffset,
+                    loader.chip().displayName(), e.getMessage()), e);
+        }
+        Optional<Partition> running = table.otadata().isEmpty() ? table.factory()
+                : SerialTarget.readOtadata(loader, table).select(table, rollback).partition(table);
+        Optional<AppDescription> app = running.flatMap(p -> {
+            byte[] head = loader.readFlash(p.offset(), APP_HEAD);
+            return AppDescription.isPresent(head, AppDescription.IMAGE_OFFSET)
+                    ? Optional.of(AppDescription.parse(head, AppDescription.IMAGE_OFFSET)) : Optional.empty();
+        });
+        return new SerialTarget(loader, rollback, resetAfter, sleeper, table, running, app);
     }
 
     @Override

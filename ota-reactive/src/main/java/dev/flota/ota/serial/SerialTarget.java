@@ -42,14 +42,14 @@ import java.util.function.Supplier;
  * when a secure version is burned (ESP-IDF burns one only with {@code CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK}).
  * A chip in Secure Download Mode, or with flash encryption on, is refused at connect with a {@link LoaderException}
  * ({@link LoaderException.Reason#SECURE_DOWNLOAD_MODE}, {@link LoaderException.Reason#FLASH_ENCRYPTED}): the loader
- * reads flash raw, so its partition table, otadata and app are ciphertext, and a plain write would brick it. Calls block: {@link #mayBlock()} is true.
+ * reads flash raw, so its partition table, otadata and app are ciphertext, and a plain write would brick it. Calls
+ * block: {@link #mayBlock()} is true.
  * With an NVS partition in the table it resumes updates ({@link #resumption()}): the journal in that partition,
  * written in place (over the ROM's FLASH_DATA, or with the stub by page programs through the SPI registers).
  * {@link #close()} hard-resets a real port into the (new) app and closes the link.
  */
 public final class SerialTarget implements OtaTarget, AutoCloseable {
 
-    private static final int APP_HEAD = AppDescription.IMAGE_OFFSET + AppDescription.SIZE;
     private static final int VERIFY_CHUNK = 0x1000;
 
     private final FlashLoader loader;
@@ -66,7 +66,7 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
     private record Verified(Partition partition, ImageKind kind, ImageVerification verdict) {
     }
 
-    private SerialTarget(FlashLoader loader, boolean rollback, boolean resetAfter, ResetSequence.Sleeper sleeper,
+    SerialTarget(FlashLoader loader, boolean rollback, boolean resetAfter, ResetSequence.Sleeper sleeper,
             PartitionTable table, Optional<Partition> running, Optional<AppDescription> runningApp) {
         this.loader = loader;
         this.rollback = rollback;
@@ -87,52 +87,7 @@ public final class SerialTarget implements OtaTarget, AutoCloseable {
         return SerialConnector.link(opener, description);
     }
 
-    static SerialTarget open(FlashLoader loader, boolean rollback, boolean resetAfter, long tableOffset,
-            ResetSequence.Sleeper sleeper) {
-        refuseEncryptedFlash(loader);
-        PartitionTable table;
-        try {
-            table = PartitionTable.parse(loader.readFlash(tableOffset, PartitionTable.MAX_LENGTH));
-        } catch (FormatException e) {
-            throw new TargetException(EspError.ESP_ERR_NOT_FOUND, String.format(
-                    "no valid partition table at 0x%x on the %s: %s", tableOffset, loader.chip().displayName(),
-                    e.getMessage()), e);
-        }
-        Optional<Partition> running = table.otadata().isEmpty() ? table.factory()
-                : readOtadata(loader, table).select(table, rollback).partition(table);
-        Optional<AppDescription> app = running.flatMap(p -> {
-            byte[] head = loader.readFlash(p.offset(), APP_HEAD);
-            return AppDescription.isPresent(head, AppDescription.IMAGE_OFFSET)
-                    ? Optional.of(AppDescription.parse(head, AppDescription.IMAGE_OFFSET)) : Optional.empty();
-        });
-        return new SerialTarget(loader, rollback, resetAfter, sleeper, table, running, app);
-    }
-
-    /**
-     * Flash encryption on (an odd crypt counter): what esptool would do is read ciphertext and, without
-     * {@code --encrypt}, write plaintext the bootloader cannot decrypt. Neither gives an update, so the target refuses,
-     * saying whether the loader could at least encrypt (development mode) or not (release mode).
-     */
-    private static void refuseEncryptedFlash(FlashLoader loader) {
-        ChipSecurity security = loader.security();
-        if (!security.flashEncrypted()) {
-            return;
-        }
-        String state = String.format("flash encryption is on (crypt counter 0x%x) on the %s", security.cryptCnt(),
-                loader.chip().displayName());
-        String reads = "the loader reads flash raw, so the partition table, otadata and running app read as "
-                + "ciphertext (esptool cannot read encrypted flash either), and a plain write of an app would leave "
-                + "it unbootable";
-        String writes = security.downloadEncryptionAllowed()
-                ? "; only esptool write-flash --encrypt can write plaintext to it"
-                        + (loader.chip() == Chip.ESP32 ? " (with the flasher stub on ESP32)" : "")
-                : "; release mode forbids encrypted download (" + security.downloadEncryptFuse() + "): only "
-                        + "pre-encrypted ciphertext can be written, so such a device is updated over the air by its own "
-                        + "app, not over the loader";
-        throw new LoaderException(LoaderException.Reason.FLASH_ENCRYPTED, state + ": " + reads + writes);
-    }
-
-    private static OtaData readOtadata(FlashLoader loader, PartitionTable table) {
+    static OtaData readOtadata(FlashLoader loader, PartitionTable table) {
         Partition otadata = table.otadata().orElseThrow();
         try {
             return OtaData.parseEntries(loader.readFlash(otadata.offset(), OtaSelectEntry.SIZE),
