@@ -16,8 +16,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.zip.Deflater;
 
 /**
@@ -30,22 +28,22 @@ import java.util.zip.Deflater;
  * buffers small (below). One deflate run over the whole image would need its compressed length before the first
  * block, that is the whole image downloaded first.
  *
- * <p>Each segment is deflated as its views arrive, while the previous one is on the wire: a writer thread sends the
- * finished segment's BEGIN/DATA/END run (the stub's FLASH_DEFL_END reports a failed inflate or write, so it stays per
- * segment), and {@link #write} returns once the view is deflated, so the link does not idle at a segment boundary
- * while the next one is downloaded and compressed. The session holds at most two compressed segments, the one being
- * deflated and the one being sent (each about 60% of {@link FlashLoader#segmentSize()} for firmware, at worst a
- * little over it), and of plain bytes only the sector being filled: whole sectors are deflated, so a segment can be
- * cut early at any sector ({@link #writtenThrough}, for the resumption journal). A {@link #write} that completes a
- * segment waits until the previous one was acknowledged. A failed write is reported by the next {@link #write} or by
- * {@link #end()}. The writer holds the target while it sends ({@link SerialTarget#writeSegment}), so no other call on
- * the link interleaves with its blocks.
+ * <p>Each segment is deflated as its views arrive, while the previous one is on the wire: a writer thread
+ * ({@link SegmentWriter}) sends the finished segment's BEGIN/DATA/END run (the stub's FLASH_DEFL_END reports a failed
+ * inflate or write, so it stays per segment), and {@link #write} returns once the view is deflated, so the link does
+ * not idle at a segment boundary while the next one is downloaded and compressed. The session holds at most two
+ * compressed segments, the one being deflated and the one being sent (each about 60% of
+ * {@link FlashLoader#segmentSize()} for firmware, at worst a little over it), and of plain bytes only the sector being
+ * filled: whole sectors are deflated, so a segment can be cut early at any sector ({@link #writtenThrough}, for the
+ * resumption journal). A {@link #write} that completes a segment waits until the previous one was acknowledged. A
+ * failed write is reported by the next {@link #write} or by {@link #end()}. The writer holds the target while it
+ * sends ({@link SerialTarget#writeSegment}), so no other call on the link interleaves with its blocks.
  *
  * <p>What is sent (and, resuming, what flash already held) is hashed (MD5) and fed to an incremental
- * {@link ImageVerifier}; {@link #end()} compares SPI_FLASH_MD5 of the whole written region with that hash, then returns the verifier's verdict, after copying a verified
- * bootloader or partition table to its final partition when asked ({@link FlashLoader#copy}: as ESP-IDF's
- * {@code esp_partition_copy}, not power safe). An abort stops the writer between blocks and returns once it stopped;
- * nothing here touches otadata.
+ * {@link ImageVerifier}; {@link #end()} compares SPI_FLASH_MD5 of the whole written region with that hash, then
+ * returns the verifier's verdict, after copying a verified bootloader or partition table to its final partition when
+ * asked ({@link FlashLoader#copy}: as ESP-IDF's {@code esp_partition_copy}, not power safe). An abort stops the writer
+ * between blocks and returns once it stopped; nothing here touches otadata.
  */
 final class SerialSession implements OtaSession {
 
@@ -53,11 +51,6 @@ final class SerialSession implements OtaSession {
     private static final int SECTOR = 0x1000;
     private static final int PREFIX_CHUNK = 0x10000;
     private static final byte[] PADDING = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
-    private static final Executor WRITER = task -> {
-        Thread thread = new Thread(task, "flota-serial-write");
-        thread.setDaemon(true);
-        thread.start();
-    };
 
     private final SerialTarget target;
     private final FlashLoader loader;
@@ -69,8 +62,8 @@ final class SerialSession implements OtaSession {
     private final ByteArrayOutputStream compressed = new ByteArrayOutputStream();
     private final byte[] pending = new byte[SECTOR];
     private final long start;
+    private final SegmentWriter writer;
     private byte[] knownPrefix;
-    private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     private Partition finalPartition;
     private boolean finalizeWithCopy;
     private ImageVerifier verifier;
@@ -80,8 +73,6 @@ final class SerialSession implements OtaSession {
     private long flushed;
     private boolean started;
     private boolean open = true;
-    private boolean failed;
-    private volatile boolean stopped;
 
     SerialSession(SerialTarget target, Partition staging) {
         this(target, staging, 0, null);
@@ -100,6 +91,7 @@ final class SerialSession implements OtaSession {
         this.segmentSize = loader.segmentSize();
         this.start = start;
         this.knownPrefix = knownPrefix;
+        this.writer = new SegmentWriter(target, staging);
     }
 
     @Override
@@ -121,9 +113,7 @@ final class SerialSession implements OtaSession {
     @Override
     public synchronized void write(ByteBuffer data) {
         requireOpen();
-        if (inFlight.isCompletedExceptionally()) {
-            awaitInFlight();
-        }
+        writer.reportFailure();
         int length = data.remaining();
         if (length == 0) {
             return;
@@ -204,7 +194,7 @@ final class SerialSession implements OtaSession {
         if (end > flushed && end <= flushed + fill) {
             flush();
         }
-        awaitInFlight();
+        writer.awaitInFlight();
     }
 
     @Override
@@ -227,7 +217,7 @@ final class SerialSession implements OtaSession {
         if (written() == 0) {
             throw new TargetException(EspError.ESP_ERR_INVALID_ARG, "nothing was written");
         }
-        if (failed) {
+        if (writer.failed()) {
             throw new TargetException(EspError.ESP_ERR_INVALID_STATE, "a write to '" + staging.label()
                     + "' failed; the session cannot end");
         }
@@ -238,7 +228,7 @@ final class SerialSession implements OtaSession {
         try {
             deflatePending();
             flush();
-            awaitInFlight();
+            writer.awaitInFlight();
         } finally {
             deflater.end();
         }
@@ -276,23 +266,17 @@ final class SerialSession implements OtaSession {
             throw new TargetException(EspError.ESP_ERR_INVALID_SIZE, "final partition '" + finalPartition.label()
                     + "' is larger than staging '" + staging.label() + "'");
         }
-        loader.copy(staging.offset(), finalPartition.offset(), finalPartition.size(), () -> stopped);
+        loader.copy(staging.offset(), finalPartition.offset(), finalPartition.size(), writer::stopped);
     }
 
     @Override
     public void abort() {
-        stopped = true;
+        writer.stop();
         CompletableFuture<Void> writing;
         synchronized (this) {
-            writing = inFlight;
+            writing = writer.inFlight();
         }
-        try {
-            writing.get();
-        } catch (ExecutionException e) {
-            // the writer stopped, or had failed: either way it no longer uses the link
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        SegmentWriter.awaitStopped(writing);
         synchronized (this) {
             if (!open) {
                 throw new TargetException(EspError.ESP_ERR_NOT_FOUND, "OTA session for '" + staging.label()
@@ -333,28 +317,7 @@ final class SerialSession implements OtaSession {
         deflater.reset();
         flushed += fill;
         fill = 0;
-        awaitInFlight();
-        inFlight = CompletableFuture.runAsync(() -> target.writeSegment(offset, length, bytes, () -> stopped),
-                WRITER);
-    }
-
-    private void awaitInFlight() {
-        try {
-            inFlight.get();
-        } catch (ExecutionException e) {
-            failed = true;
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw new LoaderException(LoaderException.Reason.FAILED, "the write to '" + staging.label()
-                    + "' failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopped = true;
-            failed = true;
-            throw new LoaderException(LoaderException.Reason.ABORTED, "interrupted while writing '"
-                    + staging.label() + "'", e);
-        }
+        writer.send(offset, length, bytes);
     }
 
     private void checkMd5() {
