@@ -21,7 +21,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -69,6 +68,7 @@ final class LoaderMachine {
     private int baud;
     private final FlashCommands writes;
     private final StubUpload upload;
+    private final RegionCommands regions;
     private ReadStream reading;
     private long busyUntil;
 
@@ -80,6 +80,7 @@ final class LoaderMachine {
         this.efuseRegisters = EfuseRegisters.of(chip);
         this.writes = new FlashCommands(this, flash);
         this.upload = new StubUpload(this);
+        this.regions = new RegionCommands(this, flash);
         reset();
     }
 
@@ -224,13 +225,13 @@ final class LoaderMachine {
             case FLASH_BEGIN, FLASH_DEFL_BEGIN -> writes.begin(request, wire, opcode == LoaderOpcode.FLASH_DEFL_BEGIN);
             case FLASH_DATA, FLASH_DEFL_DATA -> writes.data(request, wire, opcode == LoaderOpcode.FLASH_DEFL_DATA);
             case FLASH_END, FLASH_DEFL_END -> writes.end(request, wire, opcode == LoaderOpcode.FLASH_DEFL_END);
-            case SPI_FLASH_MD5 -> md5(request, wire);
-            case READ_FLASH_SLOW -> readFlashSlow(request, wire);
+            case SPI_FLASH_MD5 -> regions.md5(request, wire);
+            case READ_FLASH_SLOW -> regions.readFlashSlow(request, wire);
             case MEM_BEGIN -> upload.begin(request, wire);
             case MEM_DATA -> upload.data(request, wire);
             case MEM_END -> upload.end(request, wire);
-            case ERASE_FLASH -> erase(request, wire, 0, flash.size());
-            case ERASE_REGION -> eraseRegion(request, wire);
+            case ERASE_FLASH -> regions.eraseFlash(request, wire);
+            case ERASE_REGION -> regions.eraseRegion(request, wire);
             case READ_FLASH -> readFlash(request, wire);
             case RUN_USER_CODE -> bootApp();
         }
@@ -267,104 +268,22 @@ final class LoaderMachine {
         }
     }
 
-    private void md5(LoaderRequest request, Wire wire) throws IOException {
-        requireLength(request, 16);
-        long address = request.word(0) & 0xFFFFFFFFL;
-        long size = request.word(1) & 0xFFFFFFFFL;
-        if (address + size > limit()) {
-            fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_PARAMETER, LoaderErrorCode.FAILED_SPI_OP);
-            return;
-        }
-        byte[] digest;
-        try {
-            MessageDigest md5 = md5();
-            byte[] chunk = new byte[64 * 1024];
-            for (long at = address; at < address + size; at += chunk.length) {
-                int n = (int) Math.min(chunk.length, address + size - at);
-                flash.read(at, chunk, 0, n);
-                md5.update(chunk, 0, n);
-            }
-            digest = md5.digest();
-        } catch (FlashException e) {
-            failOnFlash(wire, request.opcode(), e, LoaderErrorCode.ROM_FLASH_READ);
-            return;
-        }
-        waitBusy(wire);
-        ok(wire, request.opcode(), 0, stub() ? digest
-                : HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private void readFlashSlow(LoaderRequest request, Wire wire) throws IOException {
-        if (stub()) {
-            fail(wire, request.opcode(), null, LoaderErrorCode.INVALID_COMMAND);
-            return;
-        }
-        requireLength(request, 8);
-        long address = request.word(0) & 0xFFFFFFFFL;
-        long length = request.word(1) & 0xFFFFFFFFL;
-        if (length > 64 || address + length > limit()) {
-            fail(wire, request.opcode(), LoaderErrorCode.ROM_INVALID_PARAMETER, null);
-            return;
-        }
-        byte[] payload = new byte[64];
-        try {
-            flash.read(address, payload, 0, (int) length);
-        } catch (FlashException e) {
-            failOnFlash(wire, request.opcode(), e, LoaderErrorCode.ROM_FLASH_READ);
-            return;
-        }
-        waitBusy(wire);
-        ok(wire, request.opcode(), 0, payload);
-    }
-
-    private void eraseRegion(LoaderRequest request, Wire wire) throws IOException {
-        requireLength(request, 8);
-        long offset = request.word(0) & 0xFFFFFFFFL;
-        long size = request.word(1) & 0xFFFFFFFFL;
-        if (offset % NorFlash.SECTOR_SIZE != 0 || size % NorFlash.SECTOR_SIZE != 0) {
-            fail(wire, request.opcode(), null, LoaderErrorCode.BAD_DATA_LEN);
-            return;
-        }
-        erase(request, wire, offset, size);
-    }
-
-    private void erase(LoaderRequest request, Wire wire, long offset, long size) throws IOException {
-        if (offset + size > flash.size()) {
-            fail(wire, request.opcode(), null, LoaderErrorCode.FAILED_SPI_OP);
-            return;
-        }
-        try {
-            flash.eraseRange(offset, size);
-        } catch (FlashException e) {
-            failOnFlash(wire, request.opcode(), e, null);
-            return;
-        }
-        waitBusy(wire);
-        ok(wire, request.opcode());
-    }
-
     private void readFlash(LoaderRequest request, Wire wire) throws IOException {
-        requireLength(request, 16);
-        long offset = request.word(0) & 0xFFFFFFFFL;
-        long length = request.word(1) & 0xFFFFFFFFL;
-        int packetSize = request.word(2);
-        if (packetSize <= 0 || packetSize > 0x1000) {
-            fail(wire, request.opcode(), null, LoaderErrorCode.BAD_BLOCKSIZE);
+        ReadStream requested = ReadStream.requested(this, flash, request, wire);
+        if (requested == null) {
             return;
         }
-        if (offset + length > flash.size()) {
-            fail(wire, request.opcode(), null, LoaderErrorCode.FAILED_SPI_OP);
-            return;
-        }
-        ok(wire, request.opcode());
-        reading = new ReadStream(this, flash, offset, length, packetSize);
+        reading = requested;
         reading.start(wire);
         if (reading.done()) {
             reading = null;
         }
     }
 
-    /** The unit an encrypted write is padded to: 32 bytes on ESP32, 16 elsewhere (esptool's FLASH_ENCRYPTED_WRITE_ALIGN). */
+    /**
+     * The unit an encrypted write is padded to: 32 bytes on ESP32, 16 elsewhere (esptool's
+     * FLASH_ENCRYPTED_WRITE_ALIGN).
+     */
     int encryptedWriteUnit() {
         return chip.chip() == Chip.ESP32 ? 32 : FlashCipher.BLOCK_SIZE;
     }

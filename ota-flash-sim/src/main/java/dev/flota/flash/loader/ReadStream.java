@@ -2,15 +2,18 @@ package dev.flota.flash.loader;
 
 import dev.flota.flash.nor.FlashException;
 import dev.flota.flash.nor.NorFlash;
+import dev.flota.flash.serial.LoaderErrorCode;
+import dev.flota.flash.serial.LoaderRequest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 
 /**
- * A stub READ_FLASH after its reply: packets of {@code packet_size} raw bytes, each sent once the host acked all before
- * it with the running total (stub v1.0.0 keeps one in flight, whatever max_in_flight says), then the raw MD5 of it all.
- * A host that never reads the digest is fine: the next command is served as usual.
+ * A stub READ_FLASH: {@link #requested} checks the command and replies, then the stream sends packets of
+ * {@code packet_size} raw bytes, each once the host acked all before it with the running total (stub v1.0.0 keeps one
+ * in flight, whatever max_in_flight says), then the raw MD5 of it all. A host that never reads the digest is fine: the
+ * next command is served as usual.
  */
 final class ReadStream {
 
@@ -29,6 +32,29 @@ final class ReadStream {
         this.offset = offset;
         this.length = length;
         this.packetSize = packetSize;
+    }
+
+    /**
+     * READ_FLASH: refuses a bad packet size or a region past the chip's end, else acks it.
+     *
+     * @return the stream to {@link #start} once acked, or null when refused
+     */
+    static ReadStream requested(LoaderMachine machine, NorFlash flash, LoaderRequest request, LoaderMachine.Wire wire)
+            throws IOException {
+        LoaderMachine.requireLength(request, 16);
+        long offset = request.word(0) & 0xFFFFFFFFL;
+        long length = request.word(1) & 0xFFFFFFFFL;
+        int packetSize = request.word(2);
+        if (packetSize <= 0 || packetSize > 0x1000) {
+            machine.fail(wire, request.opcode(), null, LoaderErrorCode.BAD_BLOCKSIZE);
+            return null;
+        }
+        if (offset + length > flash.size()) {
+            machine.fail(wire, request.opcode(), null, LoaderErrorCode.FAILED_SPI_OP);
+            return null;
+        }
+        machine.ok(wire, request.opcode());
+        return new ReadStream(machine, flash, offset, length, packetSize);
     }
 
     void start(LoaderMachine.Wire wire) throws IOException {
