@@ -2,30 +2,27 @@ package dev.flota.flash.nvs;
 
 import dev.flota.flash.nor.NorFlash;
 import dev.flota.flash.nvs.NvsException.Error;
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * ESP-IDF's {@code Storage} over the pages of one partition: namespaces, blob checks at mount, lookups in sequence
- * order, the write path (new item, then old one erased) and blobs v2 with v1 read. Not thread-safe;
- * {@link NvsPartition} serialises calls.
+ * ESP-IDF's {@code Storage} over the pages of one partition: namespaces, lookups in sequence order, the write path
+ * (new item, then old one erased) and blobs v2 with v1 read, the chunks of a v2 blob and their checks at mount in
+ * {@link NvsBlobs}. Not thread-safe; {@link NvsPartition} serialises calls.
  */
 final class NvsStorage {
-
-    private static final int MAX_BLOB_CHUNKS = 127;
-    private static final int MIN_FIRST_CHUNK = NvsItem.MAX_PAYLOAD / 10;
 
     private final NvsPageManager pages;
     private final boolean writable;
     private final int pageCount;
     private final List<NvsPage> used;
     private final Map<String, Integer> namespaces = new LinkedHashMap<>();
+    private final NvsBlobs blobs;
 
-    private record Located(NvsPage page, int index, long generation) {
+    /** Where {@code find} saw an item: stale once its page was erased or the item itself was. */
+    record Located(NvsPage page, int index, long generation) {
         NvsItem item() {
             return page.item(index);
         }
@@ -40,12 +37,13 @@ final class NvsStorage {
         this.writable = pages.writable();
         this.pageCount = pages.pageCount();
         this.used = pages.used();
+        this.blobs = new NvsBlobs(this, pages);
     }
 
     static NvsStorage mount(NorFlash flash, long offset, long size, boolean writable) {
         NvsStorage s = new NvsStorage(NvsPageManager.load(flash, offset, size, writable));
         s.loadNamespaces();
-        s.checkBlobs();
+        s.blobs.checkBlobs();
         return s;
     }
 
@@ -58,53 +56,6 @@ final class NvsStorage {
                 }
             }
         }
-    }
-
-    /** Blob indexes whose chunks do not add up are erased, then chunks no surviving index covers. */
-    private void checkBlobs() {
-        List<Located> indexes = all(NvsType.BLOB_IDX);
-        List<Located> chunks = all(NvsType.BLOB_DATA);
-        for (Located idx : indexes) {
-            NvsItem x = idx.item();
-            int start = x.blobChunkStart();
-            int end = start == 0 ? 0x80 : 0xFF;
-            long size = 0;
-            int count = 0;
-            for (Located c : chunks) {
-                NvsItem ci = c.item();
-                if (ci.nsIndex() == x.nsIndex() && ci.sameKey(x.key()) && ci.chunkIndex() >= start
-                        && ci.chunkIndex() < end) {
-                    size += ci.payloadSize();
-                    count++;
-                }
-            }
-            if (size != x.blobSize() || count != x.blobChunkCount()) {
-                idx.page().eraseItem(idx.index(), true);
-            }
-        }
-        List<Located> surviving = all(NvsType.BLOB_IDX);
-        for (Located c : chunks) {
-            NvsItem ci = c.item();
-            boolean covered = surviving.stream().map(Located::item).anyMatch(x -> x.nsIndex() == ci.nsIndex()
-                    && x.sameKey(ci.key()) && ci.chunkIndex() >= x.blobChunkStart()
-                    && ci.chunkIndex() < x.blobChunkStart() + x.blobChunkCount());
-            if (!covered) {
-                c.page().eraseItem(c.index(), true);
-            }
-        }
-    }
-
-    private List<Located> all(NvsType type) {
-        List<Located> out = new ArrayList<>();
-        for (NvsPage p : used) {
-            for (int i = 0; i < NvsPage.ENTRIES; i++) {
-                NvsItem it = p.item(i);
-                if (it != null && it.typeCode() == type.code()) {
-                    out.add(new Located(p, i, p.generation()));
-                }
-            }
-        }
-        return out;
     }
 
     boolean writable() {
@@ -147,7 +98,7 @@ final class NvsStorage {
 
     // ---- lookups
 
-    private Located find(int ns, NvsType type, byte[] key, int chunkIndex, int chunkStart) {
+    Located find(int ns, NvsType type, byte[] key, int chunkIndex, int chunkStart) {
         for (NvsPage p : used) {
             int i = p.find(ns, type, key, chunkIndex, chunkStart);
             if (i >= 0) {
@@ -176,19 +127,11 @@ final class NvsStorage {
             byte[] v1 = payload(find(ns, NvsType.BLOB, key, NvsItem.CHUNK_ANY, -1));
             return v1 == null ? null : NvsValue.blob(v1);
         }
-        NvsItem x = idx.item();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int n = 0; n < x.blobChunkCount(); n++) {
-            byte[] chunk = payload(find(ns, NvsType.BLOB_DATA, key, x.blobChunkStart() + n, -1));
-            if (chunk == null) {
-                return null;
-            }
-            out.writeBytes(chunk);
-        }
-        return out.size() == x.blobSize() ? NvsValue.blob(out.toByteArray()) : null;
+        return blobs.readBlob(ns, key, idx.item());
     }
 
-    private byte[] payload(Located at) {
+    /** The payload at {@code at} (null for none); a payload whose data CRC is wrong is erased and reads as null. */
+    byte[] payload(Located at) {
         if (at == null) {
             return null;
         }
@@ -283,7 +226,7 @@ final class NvsStorage {
             }
         }
         if (oldType == NvsType.BLOB_IDX) {
-            eraseBlob(ns, key, old.item().blobChunkStart());
+            blobs.eraseBlob(ns, key, old.item().blobChunkStart());
         } else {
             old.page().eraseItem(old.index(), false);
         }
@@ -298,7 +241,7 @@ final class NvsStorage {
             return false;
         }
         if (at.item().typeCode() == NvsType.BLOB_IDX.code()) {
-            eraseBlob(ns, key, at.item().blobChunkStart());
+            blobs.eraseBlob(ns, key, at.item().blobChunkStart());
         } else {
             at.page().eraseItem(at.index(), false);
         }
@@ -319,7 +262,7 @@ final class NvsStorage {
     }
 
     private void setBlob(int ns, String name, byte[] key, byte[] data) {
-        long max = (long) Math.min(pageCount - 1, MAX_BLOB_CHUNKS) * NvsItem.MAX_PAYLOAD;
+        long max = blobs.maxBlobSize();
         if (data.length > max) {
             throw new NvsException(Error.VALUE_TOO_LONG, "a blob in " + pageCount + " pages holds at most " + max
                     + " bytes, got " + data.length);
@@ -336,84 +279,16 @@ final class NvsStorage {
         NvsType oldType = old == null ? null : old.item().type().orElseThrow();
         int oldStart = oldType == NvsType.BLOB_IDX ? old.item().blobChunkStart() : -1;
         int start = oldStart == 0 ? 0x80 : 0;
-        Located written = writeBlob(ns, name, key, data, start);
+        Located written = blobs.writeBlob(ns, name, key, data, start);
         if (oldType == NvsType.BLOB_IDX) {
-            eraseBlob(ns, key, oldStart);
+            blobs.eraseBlob(ns, key, oldStart);
         } else {
             eraseOld(ns, key, old, oldType, written);
         }
     }
 
-    /** Chunks of at most the current page's tailroom, then the index; ESP-IDF's {@code writeMultiPageBlob}. */
-    private Located writeBlob(int ns, String name, byte[] key, byte[] data, int start) {
-        int offset = 0;
-        int count = 0;
-        int pagesWithoutChunk = 0;
-        while (true) {
-            NvsPage page = pages.current();
-            int tailroom = page == null ? 0 : page.tailroom();
-            int remaining = data.length - offset;
-            if (count == 0 && tailroom < remaining && tailroom < MIN_FIRST_CHUNK || tailroom == 0) {
-                if (++pagesWithoutChunk > pageCount) {
-                    eraseChunks(ns, key, start);
-                    throw new NvsException(Error.NOT_ENOUGH_SPACE, "no page has room for the blob");
-                }
-                try {
-                    pages.newPage(page);
-                } catch (NvsException e) {
-                    eraseChunks(ns, key, start);
-                    throw e;
-                }
-                continue;
-            }
-            pagesWithoutChunk = 0;
-            if (count == MAX_BLOB_CHUNKS) {
-                eraseChunks(ns, key, start);
-                throw new NvsException(Error.VALUE_TOO_LONG, "the blob needs more than 127 chunks");
-            }
-            int n = Math.min(remaining, tailroom);
-            byte[] chunk = Arrays.copyOfRange(data, offset, offset + n);
-            try {
-                page.write(NvsItem.variableLength(ns, NvsType.BLOB_DATA, name, start + count, chunk), chunk);
-                count++;
-                offset += n;
-                if (offset < data.length || page.tailroom() < NvsItem.SIZE) {
-                    pages.newPage(page);
-                }
-            } catch (NvsException e) {
-                eraseChunks(ns, key, start);
-                throw e;
-            }
-            if (offset == data.length) {
-                break;
-            }
-        }
-        return writeItem(NvsItem.blobIndex(ns, name, data.length, count, start), null);
-    }
-
-    private void eraseBlob(int ns, byte[] key, int start) {
-        Located idx = find(ns, NvsType.BLOB_IDX, key, NvsItem.CHUNK_ANY, start);
-        if (idx != null) {
-            idx.page().eraseItem(idx.index(), false);
-        }
-        eraseChunks(ns, key, start);
-    }
-
-    private void eraseChunks(int ns, byte[] key, int start) {
-        int end = start == 0 ? 0x80 : 0xFF;
-        for (NvsPage p : used) {
-            for (int i = 0; i < NvsPage.ENTRIES; i++) {
-                NvsItem it = p.item(i);
-                if (it != null && it.typeCode() == NvsType.BLOB_DATA.code() && it.nsIndex() == ns
-                        && it.sameKey(key) && it.chunkIndex() >= start && it.chunkIndex() < end) {
-                    p.eraseItem(i, false);
-                }
-            }
-        }
-    }
-
     /** Appends to the ACTIVE page; when the item does not fit, that page becomes FULL and a new one is taken. */
-    private Located writeItem(NvsItem header, byte[] payload) {
+    Located writeItem(NvsItem header, byte[] payload) {
         NvsPage page = pages.current();
         if (page == null || !page.fits(header.span())) {
             pages.newPage(page);
