@@ -143,10 +143,23 @@ final class UpdateRun {
         return plan.flatMap(resume -> attempt(partitions, resumption.get(), resume.orElse(null)));
     }
 
+    /**
+     * Under a shared budget, a partial download is admitted before its pipeline is built, with the reservation the
+     * fetcher would otherwise make first: in a fleet larger than the budget, an update waiting for its turn then holds
+     * its place in the queue and nothing else (no client, connection pool, operators or decryptor), so the heap
+     * carries the updates that run rather than all of them.
+     */
     private Mono<Void> attempt(UpdatePartitions partitions, OtaResumption resumption,
             ResumeJournal.Continuation resume) {
+        boolean admitted = budget != null && !rangesIgnored && settings.http().partialDownload();
+        Mono<Void> admission = admitted ? budget.reserve(settings.http().maxRequestSize()) : Mono.empty();
+        return admission.then(Mono.defer(() -> pipeline(partitions, resumption, resume, admitted)));
+    }
+
+    private Mono<Void> pipeline(UpdatePartitions partitions, OtaResumption resumption,
+            ResumeJournal.Continuation resume, boolean admitted) {
         Partition staging = partitions.staging();
-        ImageFetcher current = ImageFetcher.create(fetchSettings(), new Listener());
+        ImageFetcher current = ImageFetcher.create(fetchSettings(admitted), new Listener());
         if (settings.image().decrypts()) {
             current.payloadStart(EncryptedImageHeader.SIZE);
         }
@@ -225,10 +238,15 @@ final class UpdateRun {
         return size < 0 || !settings.image().decrypts() ? size : size - EncryptedImageHeader.SIZE;
     }
 
+    /**
+     * {@code esp_ota_end} (the rest of the image check), the signature check and the boot switch: on the flash
+     * scheduler, or in place for a target that never blocks while the flash sinks are
+     * {@linkplain FlashSink#saturated() saturated}.
+     */
     private Mono<Void> finish(OtaSession session, UpdatePartitions partitions, ImageKind kind, ImageFetcher fetcher) {
         Partition staging = partitions.staging();
         Partition finalPartition = partitions.finalPartition();
-        return Mono.<Void>fromRunnable(() -> {
+        Mono<Void> finish = Mono.<Void>fromRunnable(() -> {
             session.end();
             if (kind != null && !settings.image().verifyKeys().isEmpty()) {
                 verifySignature(staging, kind);
@@ -246,7 +264,8 @@ final class UpdateRun {
             journal.clear();
             emit.accept(new OtaEvent.Finished(written.get(), ledger.finish(fetcher.imageSize()),
                     metrics.peakBuffered()));
-        }).subscribeOn(settings.flash().scheduler());
+        });
+        return !target.mayBlock() && FlashSink.saturated() ? finish : finish.subscribeOn(settings.flash().scheduler());
     }
 
     private void verifySignature(Partition staging, ImageKind kind) {
@@ -310,11 +329,19 @@ final class UpdateRun {
         phaseStart = now;
     }
 
-    /** Once the server ignored a Range, later attempts fetch the image with one plain GET. */
-    private FetchSettings fetchSettings() {
+    /**
+     * Once the server ignored a Range, later attempts fetch the image with one plain GET. When the update was
+     * {@code admitted} already, the fetcher's first reservation (its admission) is the one made.
+     */
+    private FetchSettings fetchSettings(boolean admitted) {
         HttpSettings http = rangesIgnored ? settings.http().withPartialDownload(false) : settings.http();
+        LongFunction<Mono<Void>> gate = budget == null ? null : budget::reserve;
+        if (admitted) {
+            AtomicBoolean paid = new AtomicBoolean(true);
+            gate = bytes -> paid.getAndSet(false) ? Mono.empty() : budget.reserve(bytes);
+        }
         return new FetchSettings(http, settings.timeouts(), settings.retries(), settings.credentials(), tls,
-                settings.timer(), budget == null ? null : budget::reserve, journalGate(http), slice());
+                settings.timer(), gate, journalGate(http), slice());
     }
 
     private int slice() {

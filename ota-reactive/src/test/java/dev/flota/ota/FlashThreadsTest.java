@@ -16,7 +16,11 @@ import dev.flota.ota.encrypted.DecryptionKey;
 import dev.flota.ota.encrypted.EccDecryptionKey;
 import dev.flota.ota.encrypted.EncryptionKey;
 import dev.flota.ota.encrypted.ImageEncryptor;
+import dev.flota.ota.pipeline.FlashSink;
 import dev.flota.ota.sim.SimulatedTarget;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -26,6 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -90,6 +96,59 @@ class FlashThreadsTest {
         }
         assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
         assertThat(scheduled.get()).as("tasks scheduled for %d ranges", (image.length + 4095) / 4096).isLessThan(8);
+    }
+
+    /**
+     * One update reads its memory flash back on the flash scheduler, every 256 KiB, and ends there: the other core does
+     * that work. Once more updates write to memory than the JVM has processors (here: updates waiting for a server that never
+     * answers), every core has updates of its own, and the same update reads back and ends on the thread that writes,
+     * without a thread hand-off per step. The waiting updates, cancelled, no longer count.
+     */
+    @Test
+    void updatesOutnumberingTheCoresReadMemoryFlashBackWhereTheyWriteIt() throws IOException {
+        byte[] image = TestImages.builder(Chip.ESP32_C3, "2.0", 320 * 1024).build();
+        try (ByteServer server = new ByteServer(image); ServerSocket silent = new ServerSocket(0, 64,
+                InetAddress.getLoopbackAddress())) {
+            int alone = tasksScheduledToUpdate(server);
+            Disposable waiting = Flux.range(0, Runtime.getRuntime().availableProcessors() + 1)
+                    .flatMap(i -> HttpsOta.create().url("http://127.0.0.1:" + silent.getLocalPort() + "/app.bin")
+                            .allowHttp(true).timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60),
+                                    Duration.ofSeconds(60)).update(SimulatedTarget.of(freshDevice())))
+                    .subscribe(event -> { }, error -> { });
+            int saturated;
+            try {
+                assertThat(FlashSink.saturated()).as("with the waiting updates").isTrue();
+                saturated = tasksScheduledToUpdate(server);
+            } finally {
+                waiting.dispose();
+            }
+            assertThat(FlashSink.saturated()).as("once they are cancelled").isFalse();
+            assertThat(alone - saturated).as("hand-offs spared (%d tasks alone, %d among many)", alone, saturated)
+                    .isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** A device with 512 KiB slots: room for a read-back step (256 KiB) and the tail the end checks. */
+    private static Device freshDevice() {
+        return TestDevices.device(TestDevices.flash(TestDevices.table(TestDevices.FACTORY_TWO_512K_SLOTS),
+                TestDevices.app("1.0"), FlashStorage.inMemory(2 << 20)), false);
+    }
+
+    private static int tasksScheduledToUpdate(ByteServer server) {
+        Device device = freshDevice();
+        AtomicInteger scheduled = new AtomicInteger();
+        Schedulers.onScheduleHook("count", task -> {
+            scheduled.incrementAndGet();
+            return task;
+        });
+        try {
+            HttpsOta.create().url(server.url()).allowHttp(true).update(SimulatedTarget.of(device))
+                    .blockLast(Duration.ofSeconds(30));
+        } finally {
+            Schedulers.resetOnScheduleHook("count");
+        }
+        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+        return scheduled.get();
     }
 
     /** Remembers the threads that write (and, for a non-blocking storage, checks they may). */

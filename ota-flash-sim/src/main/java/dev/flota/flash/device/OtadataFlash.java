@@ -20,8 +20,10 @@ public final class OtadataFlash {
         return read(FlashView.raw(flash), otadata);
     }
 
+    /** Reads the two entries, 32 bytes at the start of each sector: all the selection needs. */
     public static OtaData read(FlashView flash, Partition otadata) {
-        return OtaData.parse(flash.read(otadata, otadata.offset(), OtaData.SIZE));
+        return OtaData.parseEntries(flash.read(otadata, otadata.offset(), OtaSelectEntry.SIZE),
+                flash.read(otadata, otadata.offset() + OtaData.SECTOR_SIZE, OtaSelectEntry.SIZE));
     }
 
     /** Erases entry {@code index}'s sector and programs {@code entry} at its start. */

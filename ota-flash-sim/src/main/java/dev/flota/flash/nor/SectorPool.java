@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Sector contents shared by every {@link CompactStorage} that holds the same 4 KiB: when 10,000 simulated devices
@@ -97,8 +98,11 @@ public final class SectorPool {
      */
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Held, Entry> byArray = new ConcurrentHashMap<>();
-    /** Per sector number, the contents last interned there: what the next device writing that sector likely writes. */
-    private final ConcurrentHashMap<Integer, Entry> lastAt = new ConcurrentHashMap<>();
+    /**
+     * Per sector number, the contents last interned there: what the next device writing that sector likely writes. A
+     * hint only, so an update lost while the array grows costs one comparison that fails, nothing else.
+     */
+    private volatile AtomicReferenceArray<Entry> lastAt = new AtomicReferenceArray<>(1024);
     private final ContentMemo contentMemo = new ContentMemo(8, 32 << 20);
 
     /**
@@ -136,8 +140,8 @@ public final class SectorPool {
             if (entry.lastSector != sector) {
                 entry.lastSector = sector;
             }
-            if (lastAt.get(sector) != entry) {
-                lastAt.put(sector, entry);
+            if (lastAt(sector) != entry) {
+                grownTo(sector).set(sector, entry);
             }
         }
     }
@@ -148,15 +152,39 @@ public final class SectorPool {
      * and hashing them.
      */
     public byte[] candidate(int sector) {
-        Entry entry = lastAt.get(sector);
+        Entry entry = lastAt(sector);
         if (entry == null) {
             return null;
         }
         if (!entry.retain()) {
-            lastAt.remove(sector, entry);
+            lastAt.compareAndSet(sector, entry, null);
             return null;
         }
         return entry.key.bytes;
+    }
+
+    private Entry lastAt(int sector) {
+        AtomicReferenceArray<Entry> now = lastAt;
+        return sector < now.length() ? now.get(sector) : null;
+    }
+
+    private AtomicReferenceArray<Entry> grownTo(int sector) {
+        AtomicReferenceArray<Entry> now = lastAt;
+        if (sector < now.length()) {
+            return now;
+        }
+        synchronized (this) {
+            now = lastAt;
+            if (sector >= now.length()) {
+                AtomicReferenceArray<Entry> grown = new AtomicReferenceArray<>(Math.max(sector + 1, now.length() * 2));
+                for (int i = 0; i < now.length(); i++) {
+                    grown.set(i, now.get(i));
+                }
+                lastAt = grown;
+                now = grown;
+            }
+            return now;
+        }
     }
 
     /** Counts one more reference to a shared array obtained from {@link #intern(byte[], int)}. */
@@ -174,7 +202,9 @@ public final class SectorPool {
             throw new IllegalArgumentException("released more often than taken");
         }
         if (left == 0) {
-            lastAt.remove(entry.lastSector, entry);
+            if (entry.lastSector >= 0 && entry.lastSector < lastAt.length()) {
+                lastAt.compareAndSet(entry.lastSector, entry, null);
+            }
             byArray.remove(new Held(shared), entry);
             entries.remove(entry.key, entry);
         }

@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link SectorPool}: shared contents counted exactly, from many threads at once. */
 class SectorPoolTest {
@@ -58,17 +60,21 @@ class SectorPoolTest {
         assertThat(pool.candidate(0)).isNull();
     }
 
-    @Test
-    void aCandidateIsTheLastContentsInternedForItsSectorWhileSomeoneHoldsThem() {
+    /** Sector 65,535 is the last of a 256 MiB flash, far beyond the sectors the pool first has room for. */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 65_535})
+    void aCandidateIsTheLastContentsInternedForItsSectorWhileSomeoneHoldsThem(int sector) {
         SectorPool pool = new SectorPool();
         byte[][] contents = contents(2);
-        byte[] first = pool.intern(contents[0].clone(), 5);
-        byte[] second = pool.intern(contents[1].clone(), 5);
-        byte[] candidate = pool.candidate(5);
+        assertThat(pool.candidate(sector)).isNull();
+        byte[] first = pool.intern(contents[0].clone(), sector);
+        byte[] second = pool.intern(contents[1].clone(), sector);
+        byte[] candidate = pool.candidate(sector);
         assertThat(candidate).isSameAs(second);
+        assertThat(pool.candidate(sector - 1)).as("another sector").isNull();
         pool.release(candidate);
         pool.release(second);
-        assertThat(pool.candidate(5)).as("nobody holds them any more").isNull();
+        assertThat(pool.candidate(sector)).as("nobody holds them any more").isNull();
         pool.release(first);
         assertThat(pool.distinctSectors()).isZero();
         assertThatThrownBy(() -> pool.release(first)).isInstanceOf(IllegalArgumentException.class);

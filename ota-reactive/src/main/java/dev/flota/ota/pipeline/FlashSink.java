@@ -10,11 +10,13 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,6 +56,10 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
     /** How many written bytes make a read-back step. */
     static final long READ_BACK_STEP = 256 * 1024;
 
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
+    /** Sinks writing in place right now, over all updates in this JVM. */
+    private static final AtomicInteger IN_PLACE = new AtomicInteger();
+
     /**
      * Writes everything {@code data} emits; {@code written} counts bytes taken by the flash. Each chunk the target
      * {@linkplain #writesInPlace writes in place} goes to {@code taken} once the target returned from writing it: its
@@ -64,15 +70,25 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
             AtomicLong written, Consumer<ByteBuffer> taken) {
         return data -> Mono.defer(() -> {
             AtomicReference<OtaSession> handle = new AtomicReference<>();
-            ReadBackSteps readBack = new ReadBackSteps();
-            Flux<Long> totals = writesInPlace(target) ? data.handle((chunk, sink) -> {
+            boolean inPlace = writesInPlace(target);
+            ReadBackSteps readBack = new ReadBackSteps(inPlace);
+            LongConsumer onWritten = total -> {
+                readBack.after(handle.get(), total);
+                events.accept(new OtaEvent.FlashWritten(total));
+            };
+            // nothing is emitted downstream per chunk: an item reaching then() would be discarded at the cost of a
+            // context lookup through the whole update's chain
+            Flux<Void> writes = inPlace ? data.handle((chunk, sink) -> {
                 long total = writeNow(target, handle, chunk, written);
                 taken.accept(chunk);
-                sink.next(total);
-            }) : data.concatMap(chunk -> write(target, handle, chunk, written), 1);
-            return totals.doOnNext(total -> readBack.after(handle.get(), total))
-                    .doOnNext(total -> events.accept(new OtaEvent.FlashWritten(total)))
-                    .then(Mono.defer(() -> handle.get() != null || resumeAt == 0 ? Mono.justOrEmpty(handle.get())
+                onWritten.accept(total);
+            }) : data.concatMap(chunk -> write(target, handle, chunk, written), 1)
+                    .handle((total, sink) -> onWritten.accept(total));
+            if (inPlace) {
+                writes = writes.doOnSubscribe(s -> IN_PLACE.incrementAndGet())
+                        .doFinally(signal -> IN_PLACE.decrementAndGet());
+            }
+            return writes.then(Mono.defer(() -> handle.get() != null || resumeAt == 0 ? Mono.justOrEmpty(handle.get())
                             // a resumed update whose flash already held the whole image: esp_ota_resume at its end
                             : onFlash(target, Mono.fromCallable(() -> open(target, handle)))))
                     .doFinally(signal -> {
@@ -82,6 +98,14 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
                         }
                     });
         });
+    }
+
+    /**
+     * True while more sinks write in place than the JVM has processors: every core then has updates of its own to
+     * run, so handing a step of one of them to another thread gains no parallelism and costs a thread wake-up.
+     */
+    public static boolean saturated() {
+        return IN_PLACE.get() > PROCESSORS;
     }
 
     /**
@@ -130,17 +154,31 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
     /**
      * Every {@link #READ_BACK_STEP} written bytes, has the flash scheduler read back and verify what was written
      * ({@link OtaSession#verifyWritten()}), one step at a time, so the end of the update only checks the tail. A step
-     * the scheduler refuses is skipped: the end then reads more.
+     * the scheduler refuses is skipped: the end then reads more. A flash written in place is read back in place
+     * while the sinks are {@link #saturated()}.
      */
     private final class ReadBackSteps {
         private final AtomicBoolean running = new AtomicBoolean();
+        private final boolean inPlace;
         private long requestedAt;
+
+        ReadBackSteps(boolean inPlace) {
+            this.inPlace = inPlace;
+        }
 
         void after(OtaSession open, long total) {
             if (total - requestedAt < READ_BACK_STEP || !running.compareAndSet(false, true)) {
                 return;
             }
             requestedAt = total;
+            if (inPlace && saturated()) {
+                try {
+                    open.verifyWritten();
+                } finally {
+                    running.set(false);
+                }
+                return;
+            }
             try {
                 flashScheduler.schedule(() -> {
                     try {
