@@ -12,7 +12,6 @@ import dev.flota.ota.http.TlsVersion;
 import dev.flota.ota.pipeline.ImagePolicy;
 import dev.flota.ota.target.OtaTarget;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
@@ -48,7 +47,6 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class HttpsOta {
 
-    private static final MeterRegistry NO_METRICS = new CompositeMeterRegistry();
 
     private final UpdateSettings settings;
     private final TlsContext tls;
@@ -329,8 +327,7 @@ public final class HttpsOta {
             return Flux.error(new OtaException(OtaError.INVALID_ARG, "no URL configured"));
         }
         Flux<OtaEvent> events = Flux.create(sink -> {
-            OtaMetrics metrics = new OtaMetrics(settings.meterRegistry() != null ? settings.meterRegistry()
-                    : NO_METRICS);
+            OtaMetrics metrics = new OtaMetrics(settings.meterRegistry());
             UpdateRun run = new UpdateRun(settings, tls, target, sink::next, metrics, steps);
             Disposable execution = run.run().subscribe(null, failure -> {
                 OtaException cause = (OtaException) failure;

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code flota.ota.phase{phase=connect|first_byte|inspect|erase|write|verify|boot_switch}},
  * {@code flota.ota.update{outcome}}, and the gauges {@code flota.ota.updates.in.flight} and
  * {@code flota.ota.bytes.buffered} (bytes fetched but not yet written, over all updates). One per update, which
- * keeps that update's share of the buffered gauge.
+ * keeps that update's share of the buffered gauge. Without a registry, it only keeps what the events report (the
+ * update's peak of buffered bytes) and records nothing.
  */
 final class OtaMetrics {
 
@@ -40,8 +41,13 @@ final class OtaMetrics {
     private long reportedBuffered;
     private volatile long peakBuffered;
 
+    /** @param registry where the meters go, or null for none */
     OtaMetrics(MeterRegistry registry) {
         this.registry = registry;
+        if (registry == null) {
+            shared = null;
+            return;
+        }
         synchronized (SHARED) {
             shared = SHARED.computeIfAbsent(registry, r -> {
                 Shared created = new Shared(new AtomicLong(), new LongAdder(), new ConcurrentHashMap<>(),
@@ -57,7 +63,7 @@ final class OtaMetrics {
 
     /** Per chunk and per request: the counters are looked up in this registry's maps, not built and registered. */
     void bytes(String kind, long count) {
-        if (count > 0) {
+        if (count > 0 && registry != null) {
             Counter counter = shared.bytes().get(kind);
             if (counter == null) {
                 counter = shared.bytes().computeIfAbsent(kind, k -> Counter.builder("flota.ota.bytes").tag("kind", k)
@@ -68,6 +74,9 @@ final class OtaMetrics {
     }
 
     void request(String method) {
+        if (registry == null) {
+            return;
+        }
         Counter counter = shared.requests().get(method);
         if (counter == null) {
             counter = shared.requests().computeIfAbsent(method, m -> Counter.builder("flota.ota.http.requests")
@@ -77,6 +86,9 @@ final class OtaMetrics {
     }
 
     void response(int status) {
+        if (registry == null) {
+            return;
+        }
         Counter counter = shared.responses().get(status);
         if (counter == null) {
             counter = shared.responses().computeIfAbsent(status, s -> Counter.builder("flota.ota.http.responses")
@@ -86,28 +98,38 @@ final class OtaMetrics {
     }
 
     void rangeIgnored(String action) {
+        if (registry == null) {
+            return;
+        }
         Counter.builder("flota.ota.http.range.ignored").tag("action", action)
                 .description("ranged requests answered with 200 by a server that ignores Range").register(registry)
                 .increment();
     }
 
     void phase(String phase, Duration duration) {
+        if (registry == null) {
+            return;
+        }
         Timer.builder("flota.ota.phase").tag("phase", phase).register(registry).record(duration);
     }
 
     void outcome(String outcome, String error, Duration duration) {
+        if (registry == null) {
+            return;
+        }
         Counter.builder("flota.ota.updates").tag("outcome", outcome).tag("error", error).register(registry)
                 .increment();
         Timer.builder("flota.ota.update").tag("outcome", outcome).register(registry).record(duration);
     }
 
+    /** The updates in flight with this registry; without one, a counter nobody reads. */
     AtomicLong inFlight() {
-        return shared.inFlight();
+        return shared == null ? new AtomicLong() : shared.inFlight();
     }
 
     /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */
     synchronized void buffered(long now) {
-        if (now != reportedBuffered) {
+        if (now != reportedBuffered && shared != null) {
             shared.buffered().add(now - reportedBuffered);
         }
         reportedBuffered = now;

@@ -74,6 +74,27 @@ public final class CompactStorage implements FlashStorage {
         }
     }
 
+    /**
+     * Hands the bytes at {@code address} to {@code reader} sector by sector: a pooled sector in place (its contents
+     * never change), any other piece copied into {@code scratch} first. The reader runs under this storage's lock.
+     */
+    synchronized void lend(long address, int length, byte[] scratch, NorFlash.StoredBytes reader) {
+        int lent = 0;
+        while (lent < length) {
+            int sector = (int) ((address + lent) / SECTOR);
+            int within = (int) ((address + lent) % SECTOR);
+            int n = Math.min(length - lent, SECTOR - within);
+            byte[] content = sector(sector);
+            if (content != null && sector != matchSector && !isPrivate(sector)) {
+                reader.accept(content, within, n);
+            } else {
+                read(address + lent, scratch, lent, n);
+                reader.accept(scratch, lent, n);
+            }
+            lent += n;
+        }
+    }
+
     @Override
     public synchronized void write(long address, byte[] from, int offset, int length) {
         settleMatch();

@@ -104,10 +104,12 @@ public final class NorFlash {
     }
 
     /**
-     * Reads {@code length} bytes as {@link #read(long, byte[], int, int)} does and hands them to {@code reader}: in
-     * place, outside the chip's lock, where the storage is one array in memory and no read fault is armed, else copied
-     * into {@code scratch}. Bytes lent in place are the live cells: an operation on them while {@code reader} runs
-     * shows through, so a reader that cannot rule that out checks {@link #modifications()} afterwards.
+     * Reads {@code length} bytes as {@link #read(long, byte[], int, int)} does and hands them to {@code reader}, in one
+     * or more pieces in order: in place, outside the chip's lock, where the storage is one array in memory and no read
+     * fault is armed; sector by sector under the lock from a {@link CompactStorage}, its shared sectors in place;
+     * else copied into {@code scratch}. Bytes lent in place are the live cells: an operation on them while
+     * {@code reader} runs shows through, so a reader that cannot rule that out checks {@link #modifications()}
+     * afterwards.
      */
     public void read(long address, int length, byte[] scratch, StoredBytes reader) {
         byte[] cells = null;
@@ -117,6 +119,10 @@ public final class NorFlash {
             if (storage instanceof MemoryStorage memory && !faults.flipsReads()) {
                 cells = memory.cells();
                 countRead(length);
+            } else if (storage instanceof CompactStorage compact && !faults.flipsReads()) {
+                countRead(length);
+                compact.lend(address, length, scratch, reader);
+                return;
             } else {
                 copyOut(address, scratch, 0, length);
             }

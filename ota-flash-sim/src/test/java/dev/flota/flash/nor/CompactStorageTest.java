@@ -48,6 +48,29 @@ class CompactStorageTest {
         assertThat(first.read(AT, image.length)).isEqualTo(image);
     }
 
+    /**
+     * A read handed to a reader (as the image check reads back) gives the bytes a plain read gives, whatever state
+     * each sector is in: shared, being matched, private or erased; the shared ones are lent in place, not copied.
+     */
+    @Test
+    void aLendingReadGivesTheStoredBytesAndLendsSharedSectorsInPlace() {
+        byte[] image = image(3);
+        written(image, 16 * 1024, FlashConfig.defaults()).flush();
+        NorFlash device = written(image, 6000, FlashConfig.defaults());
+        device.program(AT + 20 * 4096, new byte[] {1, 2, 3});
+        int from = AT + 100;
+        int length = 22 * 4096 - 300;
+        byte[] scratch = new byte[length];
+        java.io.ByteArrayOutputStream lent = new java.io.ByteArrayOutputStream();
+        int[] inPlace = {0};
+        device.read(from, length, scratch, (bytes, offset, n) -> {
+            lent.write(bytes, offset, n);
+            inPlace[0] += bytes != scratch ? n : 0;
+        });
+        assertThat(lent.toByteArray()).isEqualTo(device.read(from, length));
+        assertThat(inPlace[0]).as("bytes lent from shared sectors").isGreaterThanOrEqualTo(15 * 4096);
+    }
+
     @Test
     void aWriteThatDiffersMidSectorKeepsEachDevicesOwnBytes() {
         byte[] image = image(2);
