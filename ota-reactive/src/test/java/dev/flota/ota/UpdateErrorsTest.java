@@ -69,6 +69,21 @@ class UpdateErrorsTest {
         }
     }
 
+    /**
+     * A ranged answer delimited by the connection's close that ends before its range does is a short body, not the
+     * end of that range: with no retry left, the update fails as esp_https_ota does on incomplete data.
+     */
+    @Test
+    void aRangeWhoseBodyEndsShortIsIncompleteData() throws IOException {
+        try (RunningImageServer server = serve(NEW_APP, ServerFaults.inject(ServerFaults.none().closeDelimited()
+                .closeOnceAfter(1000)))) {
+            OtaException e = failure(device(), client(server).partialHttpDownload(true).maxHttpRequestSize(16 * 1024)
+                    .retries(0, Duration.ofMillis(1), Duration.ofMillis(1)), OtaError.HTTP_INCOMPLETE_DATA,
+                    "ESP_ERR_HTTP_INCOMPLETE_DATA");
+            assertThat(e).hasMessageContaining("body ended after 1000 of 16384 bytes");
+        }
+    }
+
     @Test
     void readTimeoutsMoreOftenThanTheRetriesAllowRunOutOfRetries() throws IOException {
         try (RunningImageServer server = serve(NEW_APP, ServerFaults.inject(ServerFaults.none().stallAfter(0)))) {

@@ -211,6 +211,11 @@ public final class CompactStorage implements FlashStorage {
         return copy;
     }
 
+    /** Sectors this device holds its own copy of (being written): what it costs the heap beyond the pool. */
+    public synchronized int ownSectors() {
+        return privateCount + (matchSector >= 0 ? 1 : 0);
+    }
+
     /** Sectors holding anything but 0xFF (or being written). */
     public synchronized int sectorsInUse() {
         settleMatch();

@@ -177,7 +177,12 @@ public final class OtaOperations {
         }
         OtaData before = OtadataFlash.read(device.flashView(), otadataPartition);
         OtaData after = before.afterSetBoot(slot, count, device.properties().rollback());
-        FlashCalls.run(() -> OtadataFlash.writeChanges(device.flashView(), otadataPartition, before, after));
+        FlashCalls.run(() -> {
+            OtadataFlash.writeChanges(device.flashView(), otadataPartition, before, after);
+            // the boot switch ends an update's writes: a file-backed chip forces them out, and a fleet device
+            // shares the sectors it wrote last instead of keeping its own copies of them
+            device.flashView().raw().flush();
+        });
     }
 
     /**

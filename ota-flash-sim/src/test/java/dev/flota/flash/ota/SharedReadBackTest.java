@@ -62,6 +62,27 @@ class SharedReadBackTest {
         assertThat(pool.contentMemo().size()).isEqualTo(2);
     }
 
+    /**
+     * After the boot switch, a fleet device holds no sector of its own: the image's last sector and the otadata entry
+     * it wrote are shared with the devices that wrote the same, so 10,000 updated devices do not each keep copies.
+     */
+    @Test
+    void aDeviceThatSwitchedItsBootPartitionSharesEverySectorItWrote() {
+        update(image, true);
+        CompactStorage storage = new CompactStorage(TestDevices.FLASH_SIZE, pool);
+        Device device = TestDevices.device(TestDevices.flash(TestDevices.table(FACTORY_TWO_SLOTS),
+                TestDevices.app("1.0"), storage), false);
+        OtaOperations ota = OtaOperations.on(device);
+        Partition ota0 = device.partitionTable().find("ota_0").orElseThrow();
+        OtaHandle handle = ota.begin(ota0, OtaOperations.OTA_WITH_SEQUENTIAL_WRITES);
+        handle.write(image);
+        handle.end();
+        assertThat(storage.ownSectors()).as("while the update is open").isPositive();
+        ota.setBootPartition(ota0);
+        assertThat(storage.ownSectors()).isZero();
+        assertThat(device.reboot().appDescription().orElseThrow().version()).isEqualTo("2.0");
+    }
+
     /** A fresh device of the pool writes {@code bytes} to ota_0, reading back as it goes, and ends the update. */
     private Device update(byte[] bytes, boolean verifies) {
         Device device = TestDevices.device(TestDevices.flash(TestDevices.table(FACTORY_TWO_SLOTS),

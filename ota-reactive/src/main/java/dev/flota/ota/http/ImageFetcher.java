@@ -224,24 +224,27 @@ public final class ImageFetcher {
                     long expected = status == 206 && request.end() >= 0 ? request.end() - request.start() + 1
                             : imageSize >= 0 ? imageSize - request.start() : -1;
                     AtomicLong received = new AtomicLong();
-                    return body.map(buf -> copy(buf, buffers)).doOnNext(bytes -> {
+                    // one operator per chunk; a short body fails the response from doOnComplete
+                    return body.map(buf -> {
+                        ByteBuffer bytes = copy(buf, buffers);
                         received.addAndGet(bytes.remaining());
                         position += bytes.remaining();
                         listener.onBytes(bytes.remaining());
-                    }).concatWith(Mono.defer(() -> finishResponse(received.get(), expected)));
+                        return bytes;
+                    }).doOnComplete(() -> finishResponse(received.get(), expected));
                 })
                 .onErrorMap(e -> !(e instanceof FetchException), ImageFetcher::translate);
     }
 
-    private Mono<ByteBuffer> finishResponse(long received, long expected) {
+    /** At a body's end: fails it when it is shorter than announced, else notes whether the image is complete. */
+    private void finishResponse(long received, long expected) {
         if (expected >= 0 && received < expected) {
-            return Mono.error(new FetchException(Reason.INCOMPLETE, "body ended after " + received + " of "
-                    + expected + " bytes", lastStatus, null));
+            throw new FetchException(Reason.INCOMPLETE, "body ended after " + received + " of " + expected
+                    + " bytes", lastStatus, null);
         }
         if (!settings.http().partialDownload() || position >= checks.imageSize()) {
             complete = true;
         }
-        return Mono.empty();
     }
 
     /**
