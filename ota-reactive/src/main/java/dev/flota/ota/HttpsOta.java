@@ -47,7 +47,6 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class HttpsOta {
 
-
     private final UpdateSettings settings;
     private final TlsContext tls;
 

@@ -99,10 +99,10 @@ class FlashThreadsTest {
     }
 
     /**
-     * One update reads its memory flash back on the flash scheduler, every 256 KiB, and ends there: the other core does
-     * that work. Once more updates write to memory than the JVM has processors (here: updates waiting for a server that never
-     * answers), every core has updates of its own, and the same update reads back and ends on the thread that writes,
-     * without a thread hand-off per step. The waiting updates, cancelled, no longer count.
+     * One update reads its memory flash back on the flash scheduler, every 256 KiB, and ends there: the other core
+     * does that work. Once more updates write to memory than the JVM has processors (here: updates waiting for a
+     * server that never answers), every core has updates of its own, and the same update reads back and ends on the
+     * thread that writes, without a thread hand-off per step. The waiting updates, cancelled, no longer count.
      */
     @Test
     void updatesOutnumberingTheCoresReadMemoryFlashBackWhereTheyWriteIt() throws IOException {

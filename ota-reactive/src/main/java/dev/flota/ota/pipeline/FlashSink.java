@@ -88,7 +88,8 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
                 writes = writes.doOnSubscribe(s -> IN_PLACE.incrementAndGet())
                         .doFinally(signal -> IN_PLACE.decrementAndGet());
             }
-            return writes.then(Mono.defer(() -> handle.get() != null || resumeAt == 0 ? Mono.justOrEmpty(handle.get())
+            return writes
+                    .then(Mono.defer(() -> handle.get() != null || resumeAt == 0 ? Mono.justOrEmpty(handle.get())
                             // a resumed update whose flash already held the whole image: esp_ota_resume at its end
                             : onFlash(target, Mono.fromCallable(() -> open(target, handle)))))
                     .doFinally(signal -> {
