@@ -38,6 +38,7 @@ final class OtaMetrics {
 
     private final MeterRegistry registry;
     private final Shared shared;
+    private final AtomicLong inFlight;
     private long reportedBuffered;
     private volatile long peakBuffered;
 
@@ -46,6 +47,7 @@ final class OtaMetrics {
         this.registry = registry;
         if (registry == null) {
             shared = null;
+            inFlight = new AtomicLong();
             return;
         }
         synchronized (SHARED) {
@@ -59,6 +61,7 @@ final class OtaMetrics {
                 return created;
             });
         }
+        inFlight = shared.inFlight();
     }
 
     /** Per chunk and per request: the counters are looked up in this registry's maps, not built and registered. */
@@ -122,9 +125,9 @@ final class OtaMetrics {
         Timer.builder("flota.ota.update").tag("outcome", outcome).register(registry).record(duration);
     }
 
-    /** The updates in flight with this registry; without one, a counter nobody reads. */
+    /** The updates in flight with this registry; without one, this update's own counter, which nobody reads. */
     AtomicLong inFlight() {
-        return shared == null ? new AtomicLong() : shared.inFlight();
+        return inFlight;
     }
 
     /** Moves the shared gauge by this update's change in bytes fetched but not yet on flash. */

@@ -151,7 +151,7 @@ final class UpdateRun {
      */
     private Mono<Void> attempt(UpdatePartitions partitions, OtaResumption resumption,
             ResumeJournal.Continuation resume) {
-        boolean admitted = budget != null && !rangesIgnored && settings.http().partialDownload();
+        boolean admitted = budget != null && fetchHttp().partialDownload();
         Mono<Void> admission = admitted ? budget.reserve(settings.http().maxRequestSize()) : Mono.empty();
         return admission.then(Mono.defer(() -> pipeline(partitions, resumption, resume, admitted)));
     }
@@ -330,11 +330,11 @@ final class UpdateRun {
     }
 
     /**
-     * Once the server ignored a Range, later attempts fetch the image with one plain GET. When the update was
-     * {@code admitted} already, the fetcher's first reservation (its admission) is the one made.
+     * The fetcher's settings ({@link #fetchHttp()}). When the update was {@code admitted} already, the fetcher's first
+     * reservation (its admission) is the one made.
      */
     private FetchSettings fetchSettings(boolean admitted) {
-        HttpSettings http = rangesIgnored ? settings.http().withPartialDownload(false) : settings.http();
+        HttpSettings http = fetchHttp();
         LongFunction<Mono<Void>> gate = budget == null ? null : budget::reserve;
         if (admitted) {
             AtomicBoolean paid = new AtomicBoolean(true);
@@ -342,6 +342,11 @@ final class UpdateRun {
         }
         return new FetchSettings(http, settings.timeouts(), settings.retries(), settings.credentials(), tls,
                 settings.timer(), gate, journalGate(http), slice());
+    }
+
+    /** Once the server ignored a Range, later attempts fetch the image with one plain GET. */
+    private HttpSettings fetchHttp() {
+        return rangesIgnored ? settings.http().withPartialDownload(false) : settings.http();
     }
 
     private int slice() {

@@ -172,22 +172,19 @@ public record FlashSink(Partition staging, Partition finalPartition, boolean fin
                 return;
             }
             requestedAt = total;
-            if (inPlace && saturated()) {
+            Runnable step = () -> {
                 try {
                     open.verifyWritten();
                 } finally {
                     running.set(false);
                 }
+            };
+            if (inPlace && saturated()) {
+                step.run();
                 return;
             }
             try {
-                flashScheduler.schedule(() -> {
-                    try {
-                        open.verifyWritten();
-                    } finally {
-                        running.set(false);
-                    }
-                });
+                flashScheduler.schedule(step);
             } catch (RejectedExecutionException full) {
                 running.set(false);
             }
